@@ -1,0 +1,143 @@
+"""The registrant's private link: see, download, withdraw, accept, cancel, erase."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.conftest import csrf_token
+from tests.public import manage_link, register
+from vcsafe.models import (
+    AuditEvent,
+    ConsentDecision,
+    ConsentPurpose,
+    ConsentRecord,
+    Meeting,
+    OutboundEmail,
+    RecordingPolicy,
+    Registrant,
+    RegistrantStatus,
+    utcnow,
+)
+
+
+def _registered(client: FlaskClient, session: Session, meeting: Meeting, **kw: str) -> Registrant:
+    assert register(client, meeting, **kw).status_code == 302
+    session.expire_all()
+    return session.scalars(select(Registrant).order_by(Registrant.id.desc())).first()
+
+
+def _open(client: FlaskClient, session: Session, registrant: Registrant) -> str:
+    """Follow the private link; return the manage page."""
+    arrive = client.get(manage_link(session, registrant.id))
+    assert arrive.status_code == 302 and arrive.headers["Location"] == "/manage"
+    assert arrive.headers["Referrer-Policy"] == "no-referrer"
+    page = client.get("/manage")
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
+
+
+def test_the_link_shows_everything_held(
+    client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    person = _registered(client, session, public_meeting)
+    page = _open(client, session, person)
+    assert "Ada Lovelace" in page and "ada@example.org" in page
+    assert "Code of conduct" in page and "Granted" in page
+
+    download = client.get("/manage/data.json")
+    data = json.loads(download.get_data(as_text=True))
+    assert data["registrant"]["email"] == "ada@example.org"
+    assert {c["purpose"] for c in data["consents"]} >= {"code_of_conduct", "recording"}
+    assert download.headers["Content-Disposition"].startswith("attachment")
+
+
+def test_wrong_or_expired_links_show_nothing(
+    client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    assert client.get("/manage/not-a-real-token").status_code == 404
+    assert client.get("/manage").status_code == 404
+    person = _registered(client, session, public_meeting)
+    person.manage_token_expires_at = utcnow() - timedelta(seconds=1)
+    session.commit()
+    assert client.get(manage_link(session, person.id)).status_code == 404
+
+
+def test_withdrawing_recording_adds_to_the_ledger(
+    client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    person = _registered(client, session, public_meeting)
+    _open(client, session, person)
+    response = client.post(
+        "/manage/withdraw-recording",
+        data={"csrf_token": csrf_token(client, "/manage")},
+        follow_redirects=True,
+    )
+    assert "Your consent to recording is withdrawn." in response.get_data(as_text=True)
+    decisions = session.scalars(
+        select(ConsentRecord.decision)
+        .where(
+            ConsentRecord.registrant_id == person.id,
+            ConsentRecord.purpose == ConsentPurpose.RECORDING,
+        )
+        .order_by(ConsentRecord.id)
+    ).all()
+    assert decisions == [ConsentDecision.GRANTED, ConsentDecision.WITHDRAWN]
+
+
+def test_withdrawing_a_required_consent_cancels(
+    client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    public_meeting.recording_policy = RecordingPolicy.REQUIRED
+    session.commit()
+    person = _registered(client, session, public_meeting, recording_required="y")
+    _open(client, session, person)
+    client.post("/manage/withdraw-recording", data={"csrf_token": csrf_token(client, "/manage")})
+    session.expire_all()
+    assert person.status is RegistrantStatus.CANCELLED
+    assert person.purge_due_at is not None
+
+
+def test_cancel_makes_the_data_due_for_deletion(
+    client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    person = _registered(client, session, public_meeting)
+    _open(client, session, person)
+    client.post("/manage/cancel", data={"csrf_token": csrf_token(client, "/manage")})
+    session.expire_all()
+    assert person.status is RegistrantStatus.CANCELLED
+    assert person.purge_due_at is not None and person.purge_due_at <= utcnow()
+
+
+def test_erase_now_leaves_nothing(
+    client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    person = _registered(client, session, public_meeting)
+    person_id = person.id
+    _open(client, session, person)
+    response = client.post("/manage/erase", data={"csrf_token": csrf_token(client, "/manage")})
+    assert "Your data is erased" in response.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Registrant, person_id) is None
+    assert session.scalars(select(ConsentRecord)).all() == []
+    assert session.scalars(select(OutboundEmail)).all() == []
+    events = session.scalars(select(AuditEvent).where(AuditEvent.action == "registrant.erased"))
+    assert "ada@example.org" not in repr([e.details for e in events])
+    assert client.get("/manage").status_code == 404  # the link is dead
+
+
+def test_a_new_code_version_is_accepted_through_the_link(
+    client: FlaskClient, session: Session, public_meeting: Meeting, admin_client: FlaskClient
+) -> None:
+    from tests.integration.test_manage_helpers import publish_v2_and_move
+
+    person = _registered(client, session, public_meeting)
+    publish_v2_and_move(admin_client, public_meeting)
+    page = _open(client, session, person)  # the newest email carries a fresh link
+    assert "The code of conduct was updated" in page
+    client.post("/manage/accept-code", data={"csrf_token": csrf_token(client, "/manage")})
+    assert "The code of conduct was updated" not in client.get("/manage").get_data(as_text=True)

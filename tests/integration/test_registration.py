@@ -1,0 +1,282 @@
+"""Registering on the public page: consents recorded, nothing lost, nothing duplicated."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests import factories
+from tests.conftest import app_overrides
+from tests.mail import Inbox
+from tests.public import register
+from vcsafe.app import create_app
+from vcsafe.db import db
+from vcsafe.models import (
+    ConsentDecision,
+    ConsentPurpose,
+    ConsentRecord,
+    Meeting,
+    OutboundEmail,
+    PushState,
+    RecordingPolicy,
+    Registrant,
+    utcnow,
+)
+from vcsafe.services import notices, outbox
+
+
+def _registrants(session: Session) -> list[Registrant]:
+    session.expire_all()
+    return list(session.scalars(select(Registrant)))
+
+
+def _decisions(session: Session, registrant: Registrant) -> dict[ConsentPurpose, ConsentRecord]:
+    records = session.scalars(
+        select(ConsentRecord).where(ConsentRecord.registrant_id == registrant.id)
+    )
+    return {r.purpose: r for r in records}
+
+
+def test_page_shows_everything_before_anyone_types(
+    client: FlaskClient, public_meeting: Meeting
+) -> None:
+    response = client.get(f"/m/{public_meeting.public_slug}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Harbour history talk" in page
+    assert "Be kind.\nNo harassment." in page  # the pinned code of conduct, in full
+    assert "deleted permanently 30 days after it is made" in page  # recording notice
+    assert "deleted 7 days after the meeting ends" in page  # privacy notice from the settings
+    assert "checked" not in page  # every choice starts unticked
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_unknown_address_is_404(client: FlaskClient) -> None:
+    assert client.get("/m/not-a-meeting").status_code == 404
+
+
+def test_adult_registers_and_every_decision_is_on_the_ledger(
+    client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    response = register(client, public_meeting, recording="no")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/m/{public_meeting.public_slug}/registered"
+
+    [person] = _registrants(session)
+    assert (person.name, person.email) == ("Ada Lovelace", "ada@example.org")
+    assert person.push_state is PushState.PENDING  # stored first; the worker pushes it
+    decisions = _decisions(session, person)
+    coc = decisions[ConsentPurpose.CODE_OF_CONDUCT]
+    assert coc.decision is ConsentDecision.GRANTED
+    assert coc.text_sha256 == public_meeting.code_of_conduct_version.sha256
+    assert decisions[ConsentPurpose.RECORDING].decision is ConsentDecision.REFUSED
+    assert (
+        decisions[ConsentPurpose.RECORDING].text_sha256
+        == notices.recording_notice(public_meeting).sha256
+    )
+    assert decisions[ConsentPurpose.FUTURE_CONTACT].decision is ConsentDecision.REFUSED
+    assert decisions[ConsentPurpose.PRIVACY_NOTICE].decision is ConsentDecision.GRANTED
+    [mail] = session.scalars(select(OutboundEmail)).all()
+    assert mail.kind == "confirmation" and mail.to_address == "ada@example.org"
+    assert "/manage/" in mail.body and "Be kind." in mail.body
+
+
+def test_code_of_conduct_must_be_accepted(
+    client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    response = register(client, public_meeting, accept_code=None, name="Grace")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "You can only register if you accept the code of conduct." in page
+    assert 'value="Grace"' in page
+    assert _registrants(session) == []
+
+
+def test_recording_choice_must_be_made(client: FlaskClient, public_meeting: Meeting) -> None:
+    response = register(client, public_meeting, recording=None)
+    assert response.status_code == 400
+    assert "Choose whether you agree to be recorded." in response.get_data(as_text=True)
+
+
+def test_recording_as_a_condition_is_said_up_front_and_enforced(
+    client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    public_meeting.recording_policy = RecordingPolicy.REQUIRED
+    session.commit()
+    page = client.get(f"/m/{public_meeting.public_slug}").get_data(as_text=True)
+    assert page.index("condition of joining") < page.index('name="name"')
+    refused = register(client, public_meeting, recording=None)
+    assert refused.status_code == 400
+    assert "Recording is a condition of joining" in refused.get_data(as_text=True)
+    assert register(client, public_meeting, recording_required="y").status_code == 302
+
+
+def test_child_needs_a_guardian_who_gets_the_email(
+    client: FlaskClient, session: Session, children_meeting: Meeting
+) -> None:
+    page = client.get(f"/m/{children_meeting.public_slug}").get_data(as_text=True)
+    assert "Under 13" in page and "not recorded" in page
+    response = register(client, children_meeting, age_band="child", recording=None)
+    assert response.status_code == 400
+    assert "Enter the parent or guardian&#39;s name." in response.get_data(as_text=True)
+
+    response = register(
+        client,
+        children_meeting,
+        age_band="child",
+        recording=None,
+        name="Tom",
+        email="tom@example.org",
+        guardian_name="Jane",
+        guardian_email="jane@example.org",
+    )
+    assert response.status_code == 400
+    assert "a parent or guardian must give their consent" in response.get_data(as_text=True)
+
+    response = register(
+        client,
+        children_meeting,
+        age_band="child",
+        recording=None,
+        name="Tom",
+        email="tom@example.org",
+        guardian_name="Jane",
+        guardian_email="jane@example.org",
+        guardian_consent="y",
+    )
+    assert response.status_code == 302
+    [child] = _registrants(session)
+    assert child.guardian_email == "jane@example.org"
+    decisions = _decisions(session, child)
+    assert decisions[ConsentPurpose.GUARDIAN].given_by == "guardian"
+    assert ConsentPurpose.RECORDING not in decisions  # a children's meeting is never recorded
+    [mail] = session.scalars(select(OutboundEmail)).all()
+    assert mail.to_address == "jane@example.org"
+
+
+def test_adults_only_meeting_refuses_a_child(
+    client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    assert "Your age" not in client.get(f"/m/{public_meeting.public_slug}").get_data(as_text=True)
+    response = register(
+        client,
+        public_meeting,
+        age_band="child",
+        guardian_name="J",
+        guardian_email="j@example.org",
+        guardian_consent="y",
+    )
+    assert response.status_code == 400
+    assert "This meeting is for people aged 13 and over." in response.get_data(as_text=True)
+
+
+def test_same_email_twice_creates_no_duplicate(
+    client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    assert register(client, public_meeting).status_code == 302
+    first_hash = _registrants(session)[0].manage_token_hash
+    again = register(client, public_meeting, email="ADA@Example.org", name="Ada again")
+    assert again.status_code == 302  # the same page: nothing tells a stranger who registered
+    [person] = _registrants(session)
+    assert person.name == "Ada Lovelace"
+    assert person.manage_token_hash != first_hash  # a fresh private link was sent
+    kinds = session.scalars(select(OutboundEmail.kind).order_by(OutboundEmail.id)).all()
+    assert kinds == ["confirmation", "already_registered"]
+
+
+def test_registration_closes_at_capacity_and_at_the_start(
+    client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    public_meeting.capacity = 1
+    session.commit()
+    assert register(client, public_meeting).status_code == 302
+    full = register(client, public_meeting, email="late@example.org")
+    assert full.status_code == 409
+    assert "the meeting is full" in full.get_data(as_text=True)
+
+    public_meeting.capacity = 10
+    public_meeting.starts_at = utcnow() - timedelta(minutes=1)
+    session.commit()
+    page = client.get(f"/m/{public_meeting.public_slug}").get_data(as_text=True)
+    assert "the meeting has started" in page
+    assert 'name="name"' not in page
+
+
+def test_honeypot_stores_nothing(
+    client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    response = register(client, public_meeting, website="http://spam.example")
+    assert response.status_code == 302
+    assert _registrants(session) == []
+
+
+def test_oversized_and_malformed_fields_get_messages(
+    client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    response = register(client, public_meeting, name="x" * 5000, email="not-an-email")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Field cannot be longer than 200 characters." in page
+    assert "Enter an email address like name@example.org." in page
+    assert _registrants(session) == []
+
+
+def test_script_in_a_name_is_shown_as_text(
+    client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    response = register(client, public_meeting, name="<script>alert(1)</script>", accept_code=None)
+    page = response.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_submissions_from_one_address_are_rate_limited(
+    database_url: str, tmp_path: Path, session: Session, public_meeting: Meeting
+) -> None:
+    app = create_app(
+        app_overrides(database_url, tmp_path, registration_limit_per_address="3 per minute")
+    )
+    client = app.test_client()
+    statuses = [
+        register(client, public_meeting, email=f"p{n}@example.org").status_code for n in range(4)
+    ]
+    assert statuses == [302, 302, 302, 429]
+    db.factory(app).kw["bind"].dispose()
+
+
+def test_confirmation_goes_out_through_smtp(
+    database_url: str,
+    tmp_path: Path,
+    session: Session,
+    public_meeting: Meeting,
+    smtp_server: tuple[Inbox, int],
+) -> None:
+    inbox, port = smtp_server
+    app = create_app(app_overrides(database_url, tmp_path, smtp_host="127.0.0.1", smtp_port=port))
+    client = app.test_client()
+    assert register(client, public_meeting).status_code == 302
+    from vcsafe.app import mailer_of
+
+    report = outbox.send_due(db.factory(app), mailer_of(app), now=utcnow())
+    assert report.sent == 1
+    [message] = inbox.to("ada@example.org")
+    assert message["Subject"] == "You are registered: Harbour history talk"
+    assert "/manage/" in Inbox.body(message)
+    session.expire_all()
+    sent = session.scalars(select(OutboundEmail)).one()
+    assert sent.sent_at is not None and sent.body == "" and sent.to_address == ""
+    db.factory(app).kw["bind"].dispose()
+
+
+def test_registrations_keep_coming_while_nothing_is_pushed(
+    client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    for n in range(20):
+        assert register(client, public_meeting, email=f"rush{n}@example.org").status_code == 302
+    count = session.scalar(select(func.count(Registrant.id)))
+    assert count == 20
+    assert factories  # factories stay importable for the shared fixtures

@@ -1,0 +1,91 @@
+"""A provider outage during a rush delays join links; it never drops a registration."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests.conftest import csrf_token
+from tests.fakes.zoom import ZoomFake
+from vcsafe.app import providers_of
+from vcsafe.db import db
+from vcsafe.jobs.worker import run_outbox
+from vcsafe.models import Meeting, OutboundEmail, PushState, Registrant, utcnow
+from vcsafe.services import registrant_push
+
+RUSH = 200
+
+
+def _rush(client: FlaskClient, meeting: Meeting) -> list[int]:
+    url = f"/m/{meeting.public_slug}"
+    token = csrf_token(client, url)
+    statuses = []
+    for n in range(RUSH):
+        # Each from their own address, as in a real rush (the per-address limit is for bots).
+        response = client.post(
+            url,
+            data={
+                "name": f"Person {n}",
+                "email": f"person{n}@example.org",
+                "accept_code": "y",
+                "recording": "yes",
+                "csrf_token": token,
+            },
+            environ_base={"REMOTE_ADDR": f"10.1.{n // 256}.{n % 256}"},
+        )
+        statuses.append(response.status_code)
+    return statuses
+
+
+def test_two_hundred_registrations_survive_an_outage_and_get_their_links_after(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    public_meeting: Meeting,
+    zoom_fake: ZoomFake,
+) -> None:
+    meeting_id = public_meeting.provider_meeting_id or ""
+    public_meeting.capacity = 500
+    session.commit()
+    with zoom_fake.down():
+        assert _rush(client, public_meeting) == [302] * RUSH
+        report = registrant_push.push_due(db.factory(app), providers_of(app), now=utcnow())
+        # One registrant found Zoom down; the others wait for the next run, not for retries.
+        assert (report.pushed, report.failed) == (0, 1)
+        refused = len(zoom_fake.calls("POST", "/registrants"))
+        assert 1 <= refused <= 5
+    assert session.scalar(select(func.count(Registrant.id))) == RUSH
+    assert zoom_fake.registrants(meeting_id) == []
+    # Everyone is on record, waiting for their link.
+    waiting = session.scalar(
+        select(func.count(Registrant.id)).where(Registrant.push_state != PushState.PUSHED)
+    )
+    assert waiting == RUSH
+
+    # Zoom is back: the next runs (after the backoff) push everyone, each once.
+    later = utcnow() + timedelta(hours=1)
+    report = registrant_push.push_due(db.factory(app), providers_of(app), now=later)
+    assert (report.pushed, report.failed) == (RUSH, 0)
+    held = zoom_fake.registrants(meeting_id)
+    assert len(held) == RUSH and len({r["join_url"] for r in held}) == RUSH
+    session.expire_all()
+    stored = {r.email: r.join_url for r in session.scalars(select(Registrant))}
+    assert stored == {r["email"]: r["join_url"] for r in held}
+
+    # And their join-link emails go out, each with the person's own link.
+    assert run_outbox(app).sent == 2 * RUSH  # the confirmations and the join links
+    links = [
+        re.search(r"https://zoom\.example/w/\S+", path.read_text())
+        for path in (Path(app.instance_path) / "mail").glob("*-join_link.eml")
+    ]
+    assert len(links) == RUSH and all(links)
+    assert (
+        session.scalar(select(func.count(OutboundEmail.id)).where(OutboundEmail.sent_at.is_(None)))
+        == 0
+    )

@@ -1,0 +1,1 @@
+"""vcsafe: a safety companion for online meetings on Zoom and Microsoft Teams."""

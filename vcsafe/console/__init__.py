@@ -1,0 +1,1 @@
+"""The organiser console: sign-in, dashboard and everything behind a login."""

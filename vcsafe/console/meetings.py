@@ -1,0 +1,298 @@
+"""Meetings in the console: list, plan, see, edit, cancel, fix, export proof of consent."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from vcsafe.app import interactive_providers_of, secrets_of, settings_of
+from vcsafe.console.access import found_or_404
+from vcsafe.console.forms import ConfirmForm
+from vcsafe.console.meeting_form import MeetingForm
+from vcsafe.db import db
+from vcsafe.models import Meeting, utcnow
+from vcsafe.services import (
+    audit,
+    codes,
+    meeting_lists,
+    meeting_page,
+    meetings,
+    provider_accounts,
+    safety_fixes,
+)
+from vcsafe.services.checklist import Fix
+from vcsafe.services.errors import DomainError
+
+bp = Blueprint("meetings", __name__, url_prefix="/console/meetings")
+
+CSV_HEADER = (
+    "name",
+    "email",
+    "purpose",
+    "decision",
+    "given_by",
+    "text_version",
+    "text_sha256",
+    "recorded_at_utc",
+)
+
+
+def _owned(meeting_id: int) -> Meeting:
+    org_id = current_user.organisation_id
+    return found_or_404(lambda: meetings.get_meeting(db.session, org_id, meeting_id))
+
+
+def _form(meeting: Meeting | None = None) -> MeetingForm:
+    org = current_user.organisation
+    form = MeetingForm()
+    form.fill_choices(
+        provider_accounts.accounts_of(db.session, org.id),
+        codes.versions_of_org(db.session, org.id),
+    )
+    if request.method == "GET":
+        if meeting is not None:
+            form.load(meeting)
+        elif org.default_code_of_conduct_id:
+            code = codes.get_code(db.session, org.id, org.default_code_of_conduct_id)
+            latest = codes.latest_version(db.session, code)
+            form.code_of_conduct_version_id.data = latest.id if latest else 0
+    return form
+
+
+def _page_number() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+@bp.get("")
+@login_required
+def index() -> str:
+    when = "past" if request.args.get("when") == "past" else "upcoming"
+    q = request.args.get("q", "")[:200]
+    page = meeting_lists.list_meetings(
+        db.session,
+        current_user.organisation_id,
+        when=when,
+        q=q,
+        page=_page_number(),
+        now=utcnow(),
+    )
+    counts = meeting_lists.registrant_counts(db.session, [m.id for m in page.items])
+    return render_template("console/meetings.html", page=page, when=when, q=q, counts=counts)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> str | Response | tuple[str, int]:
+    form = _form()
+    if form.validate_on_submit():
+        try:
+            meeting = meetings.plan_meeting(
+                db.session,
+                current_user.organisation,
+                form.choices(),
+                provider_for=interactive_providers_of(current_app),
+                box=secrets_of(current_app),
+                actor=current_user,
+                now=utcnow(),
+            )
+        except DomainError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            _flash_outcome(meeting, "planned")
+            return redirect(url_for("meetings.show", meeting_id=meeting.id))
+    status = 400 if form.errors else 200
+    no_accounts = not form.provider_account_id.choices
+    return render_template(
+        "console/meeting_form.html", form=form, meeting=None, no_accounts=no_accounts
+    ), status
+
+
+@bp.get("/<int:meeting_id>")
+@login_required
+def show(meeting_id: int) -> str:
+    meeting = _owned(meeting_id)
+    page = meeting_page.load(
+        db.session,
+        meeting,
+        current_user.organisation,
+        interactive_providers_of(current_app),
+        box=secrets_of(current_app),
+        q=request.args.get("q", "")[:200],
+        page=_page_number(),
+        actor=current_user,
+        now=utcnow(),
+    )
+    db.session.commit()
+    return render_template("console/meeting.html", p=page, form=ConfirmForm(), Fix=Fix)
+
+
+@bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(meeting_id: int) -> str | Response | tuple[str, int]:
+    meeting = _owned(meeting_id)
+    form = _form(meeting)
+    if form.validate_on_submit():
+        try:
+            meetings.update_meeting(
+                db.session,
+                current_user.organisation,
+                meeting,
+                form.choices(),
+                provider_for=interactive_providers_of(current_app),
+                box=secrets_of(current_app),
+                actor=current_user,
+                now=utcnow(),
+            )
+        except DomainError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            _flash_outcome(meeting, "saved")
+            return redirect(url_for("meetings.show", meeting_id=meeting.id))
+    status = 400 if form.errors else 200
+    return render_template(
+        "console/meeting_form.html", form=form, meeting=meeting, no_accounts=False
+    ), status
+
+
+@bp.post("/<int:meeting_id>/retry")
+@login_required
+def retry(meeting_id: int) -> Response:
+    meeting = _owned(meeting_id)
+    meetings.push_to_provider(
+        db.session,
+        meeting,
+        provider_for=interactive_providers_of(current_app),
+        box=secrets_of(current_app),
+        actor=current_user,
+    )
+    db.session.commit()
+    _flash_outcome(meeting, "sent to the provider")
+    return redirect(url_for("meetings.show", meeting_id=meeting.id))
+
+
+@bp.post("/<int:meeting_id>/cancel")
+@login_required
+def cancel(meeting_id: int) -> Response:
+    meeting = _owned(meeting_id)
+    try:
+        meetings.cancel_meeting(
+            db.session,
+            meeting,
+            provider_for=interactive_providers_of(current_app),
+            actor=current_user,
+            now=utcnow(),
+        )
+    except DomainError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(
+            "The meeting was cancelled at the provider. Its registrants' data will be deleted "
+            "at the next cleanup.",
+            "success",
+        )
+    return redirect(url_for("meetings.show", meeting_id=meeting.id))
+
+
+@bp.post("/<int:meeting_id>/fix")
+@login_required
+def fix(meeting_id: int) -> Response:
+    meeting = _owned(meeting_id)
+    try:
+        chosen = Fix(request.form.get("fix", ""))
+        account = meeting.provider_account
+        if account is None:
+            raise DomainError("The meeting's account was disconnected.")
+        done = safety_fixes.apply_fix(
+            db.session,
+            meeting,
+            chosen,
+            interactive_providers_of(current_app)(account),
+            box=secrets_of(current_app),
+            actor=current_user,
+        )
+    except ValueError:
+        flash("That is not a fix vcsafe knows.", "error")
+    except DomainError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting.id) + "#checklist")
+
+
+@bp.post("/<int:meeting_id>/code-of-conduct/latest")
+@login_required
+def newest_code(meeting_id: int) -> Response:
+    meeting = _owned(meeting_id)
+    try:
+        version = codes.move_to_latest(
+            db.session,
+            meeting,
+            actor=current_user,
+            now=utcnow(),
+            base_url=settings_of(current_app).base_url,
+        )
+    except DomainError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(
+            f"The meeting now uses version {version.number}. Registrants who accepted an older "
+            "version are asked to accept this one.",
+            "success",
+        )
+    return redirect(url_for("meetings.show", meeting_id=meeting.id))
+
+
+@bp.get("/<int:meeting_id>/consents.csv")
+@login_required
+def consents_csv(meeting_id: int) -> Response:
+    meeting = _owned(meeting_id)
+    rows = meeting_lists.consent_proof_rows(db.session, meeting)
+    audit.record(
+        db.session,
+        meeting.organisation_id,
+        "registrants.exported",
+        actor_id=current_user.id,
+        subject=meeting,
+        rows=len(rows),
+    )
+    db.session.commit()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    writer.writerows(_csv_safe(row) for row in rows)
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="consents-meeting-{meeting.id}.csv"'
+        },
+    )
+
+
+def _csv_safe(row: tuple[str, ...]) -> tuple[str, ...]:
+    # A cell starting with = + - @ is a formula to spreadsheet programs: neutralise it.
+    return tuple("'" + c if c[:1] in ("=", "+", "-", "@", "\t", "\r") else c for c in row)
+
+
+def _flash_outcome(meeting: Meeting, verb: str) -> None:
+    if meeting.provider_error:
+        flash(meeting.provider_error, "error")
+    else:
+        flash(f"The meeting was {verb} with safe settings.", "success")

@@ -1,0 +1,175 @@
+"""The registrant's private page, reached by the link in their email.
+
+The link's token is swapped for a session cookie at once, so it does not linger in the address
+bar, the browser history or Referer headers.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
+from werkzeug.wrappers import Response
+
+from vcsafe.app import interactive_providers_of, mail_eraser_of
+from vcsafe.console.forms import ConfirmForm
+from vcsafe.crypto import hash_token
+from vcsafe.db import db
+from vcsafe.extensions import limiter
+from vcsafe.models import Meeting, Registrant, utcnow
+from vcsafe.providers.base import ProviderError
+from vcsafe.services import erasure, manage, safety_fixes
+from vcsafe.services.errors import DomainError
+
+bp = Blueprint("manage", __name__, url_prefix="/manage")
+SESSION_KEY = "manage_token_hash"
+
+
+@bp.after_request
+def _no_referrer(response: Response) -> Response:
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _current() -> Registrant:
+    token_hash = session.get(SESSION_KEY, "")
+    registrant = (
+        manage.find_by_token_hash(db.session, token_hash, now=utcnow()) if token_hash else None
+    )
+    if registrant is None:
+        abort(404)
+    return registrant
+
+
+@bp.get("/<token>")
+@limiter.limit("30 per minute")
+def arrive(token: str) -> Response:
+    if manage.find_by_token(db.session, token, now=utcnow()) is None:
+        abort(404)
+    session[SESSION_KEY] = hash_token(token)
+    return redirect(url_for("manage.page"))
+
+
+@bp.get("")
+def page() -> str:
+    registrant = _current()
+    held = manage.everything_held(db.session, registrant)
+    meeting = db.session.get(Meeting, registrant.meeting_id)
+    return render_template(
+        "public/manage.html",
+        registrant=registrant,
+        meeting=meeting,
+        held=held,
+        recording=manage.recording_consent(db.session, registrant),
+        needs_code=not manage.accepted_current_code(db.session, registrant),
+        form=ConfirmForm(),
+    )
+
+
+@bp.get("/data.json")
+def download() -> Response:
+    registrant = _current()
+    body = json.dumps(manage.everything_held(db.session, registrant), indent=2, ensure_ascii=False)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="my-vcsafe-data.json"'},
+    )
+
+
+@bp.post("/withdraw-recording")
+def withdraw_recording() -> Response:
+    registrant = _current()
+    try:
+        cancelled = manage.withdraw_recording(db.session, registrant, now=utcnow())
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("manage.page"))
+    db.session.commit()
+    _recording_off(registrant)
+    if cancelled:
+        flash(
+            "Your consent to recording is withdrawn. Recording is a condition of joining this "
+            "meeting, so your registration is cancelled and your data will be deleted.",
+            "info",
+        )
+    else:
+        flash(
+            "Your consent to recording is withdrawn. The organisers are told, and automatic "
+            "recording is switched off.",
+            "success",
+        )
+    return redirect(url_for("manage.page"))
+
+
+@bp.post("/accept-code")
+def accept_code() -> Response:
+    registrant = _current()
+    try:
+        manage.accept_code(db.session, registrant, now=utcnow())
+    except DomainError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash("Thank you: you accepted the current code of conduct.", "success")
+    return redirect(url_for("manage.page"))
+
+
+@bp.post("/cancel")
+def cancel() -> Response:
+    registrant = _current()
+    try:
+        manage.cancel(db.session, registrant, now=utcnow())
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("manage.page"))
+    db.session.commit()
+    flash(
+        "Your registration is cancelled. Your data will be deleted at the next cleanup, "
+        "within minutes.",
+        "success",
+    )
+    return redirect(url_for("manage.page"))
+
+
+@bp.post("/erase")
+def erase() -> str | Response:
+    registrant = _current()
+    manage.request_erasure(db.session, registrant, now=utcnow())
+    db.session.commit()  # the request is on record before anything else can fail
+    try:
+        erasure.erase(
+            db.session,
+            registrant,
+            provider_for=interactive_providers_of(current_app),
+            erase_mail_copies=mail_eraser_of(current_app),
+            reason="erasure requested",
+        )
+    except ProviderError:
+        db.session.rollback()
+        session.pop(SESSION_KEY, None)
+        return render_template("public/erased.html", pending=True)
+    db.session.commit()
+    session.pop(SESSION_KEY, None)
+    return render_template("public/erased.html", pending=False)
+
+
+def _recording_off(registrant: Registrant) -> None:
+    meeting = db.session.get(Meeting, registrant.meeting_id)
+    if meeting is None:
+        return
+    try:
+        provider_for = interactive_providers_of(current_app)
+        if safety_fixes.enforce_recording_refusals(db.session, meeting, provider_for):
+            db.session.commit()
+    except ProviderError:
+        db.session.rollback()  # the meeting page and the worker switch it off later

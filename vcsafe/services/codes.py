@@ -1,0 +1,192 @@
+"""The code-of-conduct library: codes, their immutable versions, and which meetings pin them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from vcsafe.crypto import new_link_token
+from vcsafe.models import (
+    CodeOfConduct,
+    CodeOfConductVersion,
+    ConsentPurpose,
+    Meeting,
+    MeetingState,
+    Organisation,
+    Registrant,
+    RegistrantStatus,
+    User,
+)
+from vcsafe.services import audit, consent_ledger, emails
+from vcsafe.services.errors import DomainError, NotFound
+
+MAX_BODY = 50_000
+
+
+def codes_of(session: Session, organisation_id: int) -> list[CodeOfConduct]:
+    return list(
+        session.scalars(
+            select(CodeOfConduct)
+            .where(CodeOfConduct.organisation_id == organisation_id)
+            .order_by(CodeOfConduct.title)
+        )
+    )
+
+
+def versions_of_org(session: Session, organisation_id: int) -> list[CodeOfConductVersion]:
+    """Every published version, newest of each code first, for the meeting form."""
+    return list(
+        session.scalars(
+            select(CodeOfConductVersion)
+            .join(CodeOfConduct)
+            .where(CodeOfConduct.organisation_id == organisation_id)
+            .order_by(CodeOfConduct.title, CodeOfConductVersion.number.desc())
+        )
+    )
+
+
+def get_code(session: Session, organisation_id: int, code_id: int) -> CodeOfConduct:
+    code = session.get(CodeOfConduct, code_id)
+    if code is None or code.organisation_id != organisation_id:
+        raise NotFound("code of conduct")
+    return code
+
+
+def get_version(session: Session, organisation_id: int, version_id: int) -> CodeOfConductVersion:
+    version = session.get(CodeOfConductVersion, version_id)
+    if version is None or version.code_of_conduct.organisation_id != organisation_id:
+        raise NotFound("code of conduct version")
+    return version
+
+
+def create_code(
+    session: Session, organisation: Organisation, title: str, body: str, *, actor: User
+) -> CodeOfConduct:
+    """A new code of conduct with its first version."""
+    title = title.strip()
+    if not title:
+        raise DomainError("Give the code of conduct a title.")
+    code = CodeOfConduct(organisation_id=organisation.id, title=title)
+    session.add(code)
+    session.flush()
+    publish_version(session, code, body, actor=actor)
+    if organisation.default_code_of_conduct_id is None:
+        organisation.default_code_of_conduct_id = code.id
+    return code
+
+
+def publish_version(
+    session: Session, code: CodeOfConduct, body: str, *, actor: User
+) -> CodeOfConductVersion:
+    """Publish a new, immutable version; older versions stay readable and pinned where they are."""
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise DomainError("The text of the code of conduct is empty.")
+    if len(body) > MAX_BODY:
+        raise DomainError(f"The text is too long (at most {MAX_BODY:,} characters).")
+    latest = latest_version(session, code)
+    if latest is not None and latest.body == body:
+        raise DomainError("This text is the same as the latest version; nothing to publish.")
+    version = CodeOfConductVersion(
+        code_of_conduct_id=code.id,
+        number=(latest.number + 1) if latest else 1,
+        body=body,
+        sha256=CodeOfConductVersion.hash_text(body),
+        published_by_id=actor.id,
+    )
+    session.add(version)
+    session.flush()
+    audit.record(
+        session,
+        code.organisation_id,
+        "code_of_conduct.published",
+        actor_id=actor.id,
+        subject=version,
+        number=version.number,
+    )
+    return version
+
+
+def latest_version(session: Session, code: CodeOfConduct) -> CodeOfConductVersion | None:
+    return session.scalar(
+        select(CodeOfConductVersion)
+        .where(CodeOfConductVersion.code_of_conduct_id == code.id)
+        .order_by(CodeOfConductVersion.number.desc())
+        .limit(1)
+    )
+
+
+def pinning_meetings(session: Session, code: CodeOfConduct) -> list[tuple[Meeting, int]]:
+    """Meetings that pin a version of this code, with the version number they pin."""
+    rows = session.execute(
+        select(Meeting, CodeOfConductVersion.number)
+        .join(CodeOfConductVersion, Meeting.code_of_conduct_version_id == CodeOfConductVersion.id)
+        .where(CodeOfConductVersion.code_of_conduct_id == code.id)
+        .order_by(Meeting.starts_at.desc())
+        .limit(500)
+    )
+    return [(meeting, number) for meeting, number in rows]
+
+
+def move_to_latest(
+    session: Session, meeting: Meeting, *, actor: User, now: datetime, base_url: str
+) -> CodeOfConductVersion:
+    """Pin a future meeting to its code's newest version. Registrants who accepted an older
+    version are emailed a fresh private link to accept it; the meeting page shows who has not."""
+    current = meeting.code_of_conduct_version
+    if current is None:
+        raise DomainError("This meeting has no code of conduct to update.")
+    if (
+        meeting.state not in (MeetingState.DRAFT, MeetingState.SCHEDULED)
+        or meeting.starts_at <= now
+    ):
+        raise DomainError("Only a meeting that has not started can move to a new version.")
+    newest = latest_version(session, current.code_of_conduct)
+    assert newest is not None
+    if newest.id == current.id:
+        raise DomainError(f"The meeting already uses the newest version ({newest.number}).")
+    meeting.code_of_conduct_version_id = newest.id
+    meeting.code_of_conduct_version = newest
+    session.flush()
+    organisation = session.get(Organisation, meeting.organisation_id)
+    assert organisation is not None
+    to_ask = registrants_to_reaccept(session, meeting, limit=None)
+    for registrant in to_ask:
+        token, registrant.manage_token_hash = new_link_token()
+        emails.queue_new_manage_link(
+            session, meeting, organisation, registrant, token, "new_code", base_url=base_url
+        )
+    audit.record(
+        session,
+        meeting.organisation_id,
+        "meeting.code_of_conduct_moved",
+        actor_id=actor.id,
+        subject=meeting,
+        from_version=current.number,
+        to_version=newest.number,
+    )
+    return newest
+
+
+def registrants_to_reaccept(
+    session: Session, meeting: Meeting, limit: int | None = 200
+) -> list[Registrant]:
+    """Active registrants who have not accepted the meeting's pinned text."""
+    version = meeting.code_of_conduct_version
+    if version is None:
+        return []
+    return list(
+        session.scalars(
+            select(Registrant)
+            .where(
+                Registrant.meeting_id == meeting.id,
+                Registrant.status == RegistrantStatus.ACTIVE,
+                func.coalesce(consent_ledger.latest_sha256(ConsentPurpose.CODE_OF_CONDUCT), "")
+                != version.sha256,
+            )
+            .order_by(Registrant.name)
+            .limit(limit)
+        )
+    )

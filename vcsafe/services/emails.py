@@ -1,0 +1,185 @@
+"""Composing and queueing emails. Sending is the worker's job (vcsafe.mailer)."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from vcsafe.formatting import local_time
+from vcsafe.models import Contact, Meeting, Organisation, OutboundEmail, Registrant, utcnow
+from vcsafe.services.public_meetings import PublicMeeting
+from vcsafe.services.tables import table_of
+from vcsafe.settings import PROJECT_ROOT
+
+_NEW_EMAIL = insert(table_of(OutboundEmail))
+
+
+@functools.cache
+def _env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(PROJECT_ROOT / "templates" / "email"),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["local_time"] = local_time
+    return env
+
+
+def manage_url(base_url: str, token: str) -> str:
+    return f"{base_url}/manage/{token}"
+
+
+def _recipient(registrant: Registrant) -> str:
+    """Children's emails go to their guardian."""
+    return registrant.guardian_email or registrant.email
+
+
+def _queue(
+    session: Session,
+    organisation: Organisation,
+    registrant: Registrant | None,
+    kind: str,
+    to: str,
+    subject: str,
+    template: str,
+    now: datetime | None = None,
+    **context: object,
+) -> OutboundEmail:
+    body = (
+        _env()
+        .get_template(template)
+        .render(organisation=organisation, registrant=registrant, **context)
+    )
+    email = OutboundEmail(
+        organisation_id=organisation.id,
+        registrant_id=registrant.id if registrant else None,
+        kind=kind,
+        to_address=to,
+        subject=subject,
+        body=body,
+        next_attempt_at=now or utcnow(),
+    )
+    session.add(email)
+    return email
+
+
+def queue_confirmation(
+    session: Session,
+    meeting: PublicMeeting,
+    *,
+    registrant_id: int,
+    name: str,
+    guardian_name: str,
+    to: str,
+    token: str,
+    base_url: str,
+    now: datetime,
+) -> None:
+    """The confirmation of a new registration, with the private link and the code accepted."""
+    body = (
+        _env()
+        .get_template("confirmation.txt")
+        .render(
+            meeting=meeting,
+            name=name,
+            guardian_name=guardian_name,
+            manage_url=manage_url(base_url, token),
+        )
+    )
+    session.execute(
+        _NEW_EMAIL,
+        {
+            "organisation_id": meeting.organisation_id,
+            "registrant_id": registrant_id,
+            "kind": "confirmation",
+            "to_address": to,
+            "subject": f"You are registered: {meeting.title}",
+            "body": body,
+            "next_attempt_at": now,
+        },
+    )
+
+
+def queue_already_registered(
+    session: Session,
+    meeting: Meeting,
+    organisation: Organisation,
+    registrant: Registrant,
+    token: str,
+    *,
+    base_url: str,
+) -> OutboundEmail:
+    return _queue(
+        session,
+        organisation,
+        registrant,
+        "already_registered",
+        _recipient(registrant),
+        f"You were already registered: {meeting.title}",
+        "already_registered.txt",
+        meeting=meeting,
+        manage_url=manage_url(base_url, token),
+    )
+
+
+def queue_join_link(
+    session: Session, meeting: Meeting, organisation: Organisation, registrant: Registrant
+) -> OutboundEmail:
+    return _queue(
+        session,
+        organisation,
+        registrant,
+        "join_link",
+        _recipient(registrant),
+        f"Your link to join: {meeting.title}",
+        "join_link.txt",
+        meeting=meeting,
+    )
+
+
+def queue_new_manage_link(
+    session: Session,
+    meeting: Meeting,
+    organisation: Organisation,
+    registrant: Registrant,
+    token: str,
+    kind: str,
+    *,
+    base_url: str,
+) -> OutboundEmail:
+    """A fresh private link, e.g. to accept a new code-of-conduct version."""
+    return _queue(
+        session,
+        organisation,
+        registrant,
+        kind,
+        _recipient(registrant),
+        f"Please review the updated code of conduct: {meeting.title}",
+        "new_code.txt",
+        meeting=meeting,
+        manage_url=manage_url(base_url, token),
+        code=meeting.code_of_conduct_version,
+    )
+
+
+def queue_contact_kept(
+    session: Session, organisation: Organisation, contact: Contact, token: str, *, base_url: str
+) -> OutboundEmail:
+    """Tells someone who opted in that only their name and email are kept, and how to stop."""
+    return _queue(
+        session,
+        organisation,
+        None,
+        "contact_kept",
+        contact.email,
+        f"You asked to hear about future events from {organisation.name}",
+        "contact_kept.txt",
+        contact=contact,
+        withdraw_url=f"{base_url}/contacts/withdraw/{token}",
+    )

@@ -1,0 +1,194 @@
+"""What a registrant can do with their private link: see, download, withdraw, cancel, erase."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vcsafe.crypto import hash_token
+from vcsafe.models import (
+    ConsentDecision,
+    ConsentPurpose,
+    ConsentRecord,
+    Meeting,
+    Organisation,
+    OutboundEmail,
+    RecordingPolicy,
+    Registrant,
+    RegistrantStatus,
+)
+from vcsafe.services import notices, registration
+from vcsafe.services.errors import DomainError
+
+
+def find_by_token(session: Session, token: str, *, now: datetime) -> Registrant | None:
+    """The registrant a private link belongs to, if the link is valid and not expired."""
+    if not token or len(token) > 100:
+        return None
+    return find_by_token_hash(session, hash_token(token), now=now)
+
+
+def find_by_token_hash(session: Session, token_hash: str, *, now: datetime) -> Registrant | None:
+    registrant = session.scalar(
+        select(Registrant).where(Registrant.manage_token_hash == token_hash)
+    )
+    if registrant is None or registrant.manage_token_hash is None:
+        return None
+    if not hmac.compare_digest(registrant.manage_token_hash, token_hash):
+        return None
+    expires = registrant.manage_token_expires_at
+    if expires is not None and expires <= now:
+        return None
+    return registrant
+
+
+def everything_held(session: Session, registrant: Registrant) -> dict[str, Any]:
+    """Every piece of data vcsafe holds about this registrant, for the page and the download."""
+    meeting = session.get(Meeting, registrant.meeting_id)
+    assert meeting is not None
+    consents = session.scalars(
+        select(ConsentRecord)
+        .where(ConsentRecord.registrant_id == registrant.id)
+        .order_by(ConsentRecord.recorded_at, ConsentRecord.id)
+    )
+    queued = session.scalars(
+        select(OutboundEmail).where(
+            OutboundEmail.registrant_id == registrant.id, OutboundEmail.sent_at.is_(None)
+        )
+    )
+    return {
+        "meeting": {
+            "title": meeting.title,
+            "starts_at": meeting.starts_at.isoformat(),
+            "timezone": meeting.timezone,
+        },
+        "registrant": {
+            "name": registrant.name,
+            "email": registrant.email,
+            "age_group": "under the age threshold" if registrant.guardian_email else "adult",
+            "guardian_name": registrant.guardian_name or None,
+            "guardian_email": registrant.guardian_email or None,
+            "future_contact": registrant.future_contact,
+            "status": registrant.status.value,
+            "registered_at": registrant.created_at.isoformat(),
+            "provider_registrant_id": registrant.provider_registrant_id,
+            "join_link": registrant.join_url or None,
+        },
+        "consents": [
+            {
+                "purpose": c.purpose.value,
+                "decision": c.decision.value,
+                "given_by": c.given_by,
+                "text_version": c.text_version,
+                "text_sha256": c.text_sha256,
+                "recorded_at": c.recorded_at.isoformat(),
+            }
+            for c in consents
+        ],
+        "emails_waiting_to_be_sent": [e.subject for e in queued],
+        "deleted_by": registration.manage_link_expiry(meeting).isoformat(),
+    }
+
+
+def recording_consent(session: Session, registrant: Registrant) -> ConsentDecision | None:
+    return session.scalar(
+        select(ConsentRecord.decision)
+        .where(
+            ConsentRecord.registrant_id == registrant.id,
+            ConsentRecord.purpose == ConsentPurpose.RECORDING,
+        )
+        .order_by(ConsentRecord.recorded_at.desc(), ConsentRecord.id.desc())
+        .limit(1)
+    )
+
+
+def withdraw_recording(session: Session, registrant: Registrant, *, now: datetime) -> bool:
+    """Record the withdrawal. Where recording is a condition of joining, the registration is
+    cancelled too (returns True then)."""
+    meeting = session.get(Meeting, registrant.meeting_id)
+    assert meeting is not None
+    if meeting.recording_policy is RecordingPolicy.NONE:
+        raise DomainError("This meeting is not recorded.")
+    if recording_consent(session, registrant) is not ConsentDecision.GRANTED:
+        raise DomainError("You have not agreed to recording, so there is nothing to withdraw.")
+    notice = notices.recording_notice(meeting)
+    session.add(
+        ConsentRecord(
+            registrant_id=registrant.id,
+            purpose=ConsentPurpose.RECORDING,
+            decision=ConsentDecision.WITHDRAWN,
+            text_sha256=notice.sha256,
+            text_version=notice.version,
+            given_by="guardian" if registrant.guardian_email else "registrant",
+            recorded_at=now,
+        )
+    )
+    if meeting.recording_policy is RecordingPolicy.REQUIRED:
+        cancel(session, registrant, now=now)
+        return True
+    return False
+
+
+def accept_code(session: Session, registrant: Registrant, *, now: datetime) -> None:
+    """Accept the meeting's current code-of-conduct version (after the organiser moved it)."""
+    meeting = session.get(Meeting, registrant.meeting_id)
+    assert meeting is not None
+    version = meeting.code_of_conduct_version
+    if version is None:
+        raise DomainError("This meeting has no code of conduct.")
+    session.add(
+        ConsentRecord(
+            registrant_id=registrant.id,
+            purpose=ConsentPurpose.CODE_OF_CONDUCT,
+            decision=ConsentDecision.GRANTED,
+            text_sha256=version.sha256,
+            text_version=f"{version.code_of_conduct.title} v{version.number}",
+            given_by="guardian" if registrant.guardian_email else "registrant",
+            recorded_at=now,
+        )
+    )
+
+
+def accepted_current_code(session: Session, registrant: Registrant) -> bool:
+    meeting = session.get(Meeting, registrant.meeting_id)
+    assert meeting is not None
+    version = meeting.code_of_conduct_version
+    if version is None:
+        return True
+    latest = session.scalar(
+        select(ConsentRecord.text_sha256)
+        .where(
+            ConsentRecord.registrant_id == registrant.id,
+            ConsentRecord.purpose == ConsentPurpose.CODE_OF_CONDUCT,
+            ConsentRecord.decision == ConsentDecision.GRANTED,
+        )
+        .order_by(ConsentRecord.recorded_at.desc(), ConsentRecord.id.desc())
+        .limit(1)
+    )
+    return latest == version.sha256
+
+
+def cancel(session: Session, registrant: Registrant, *, now: datetime) -> None:
+    """Cancel the registration; the person's data is then due for deletion at once."""
+    if registrant.status is not RegistrantStatus.ACTIVE:
+        raise DomainError("This registration is already cancelled.")
+    registrant.status = RegistrantStatus.CANCELLED
+    registrant.purge_due_at = now
+
+
+def request_erasure(session: Session, registrant: Registrant, *, now: datetime) -> None:
+    """Mark the registrant for erasure now; the caller erases at once or the worker will."""
+    registrant.status = RegistrantStatus.ERASURE_REQUESTED
+    registrant.purge_due_at = now
+
+
+def organisation_of(session: Session, registrant: Registrant) -> Organisation:
+    meeting = session.get(Meeting, registrant.meeting_id)
+    assert meeting is not None
+    organisation = session.get(Organisation, meeting.organisation_id)
+    assert organisation is not None
+    return organisation

@@ -1,0 +1,142 @@
+"""Everything the organiser's meeting page shows, gathered in one service call."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from vcsafe.crypto import SecretsBox
+from vcsafe.models import (
+    ConsentPurpose,
+    ConsentRecord,
+    Meeting,
+    Organisation,
+    Recording,
+    Registrant,
+    User,
+)
+from vcsafe.providers.base import ProviderError
+from vcsafe.services import (
+    audit,
+    checklist,
+    codes,
+    consent_ledger,
+    meeting_lists,
+    planning,
+    safety_fixes,
+)
+from vcsafe.services.paging import Page
+from vcsafe.services.provider_accounts import ProviderFor
+
+log = logging.getLogger(__name__)
+#: After this many failed attempts a deletion is shown to organisers as failing.
+FAILING_AFTER = 3
+#: The page names at most this many people yet to accept a new code-of-conduct version.
+NOT_ACCEPTED_SHOWN = 100
+
+
+@dataclass(frozen=True)
+class HostDetails:
+    join_url: str
+    host_url: str
+    passcode: str
+
+
+@dataclass(frozen=True)
+class MeetingPage:
+    meeting: Meeting
+    host: HostDetails
+    counts: meeting_lists.MeetingCounts
+    checklist: checklist.Checklist
+    registrants: Page[Registrant]
+    consents: dict[int, dict[ConsentPurpose, ConsentRecord]]
+    registrants_deleted_on: datetime
+    recording_switched_off_now: bool
+    children_profile_reason: str
+    recordings: list[Recording]
+    failing_deletions: int  # registrants or recordings the purge could not delete yet
+    not_accepted: list[Registrant]  # who has yet to accept the pinned code-of-conduct version
+
+
+def load(
+    session: Session,
+    meeting: Meeting,
+    organisation: Organisation,
+    provider_for: ProviderFor,
+    *,
+    box: SecretsBox,
+    q: str,
+    page: int,
+    actor: User,
+    now: datetime,
+) -> MeetingPage:
+    """Counts, live checklist, a page of registrants with their consents, and host details.
+
+    If anyone refused recording, automatic recording is switched off at the provider first.
+    Looking at registrants is recorded in the audit log.
+    """
+    counts = meeting_lists.meeting_counts(session, meeting)
+    account = meeting.provider_account
+    provider = provider_for(account) if account is not None else None
+    switched = False
+    if counts.refused_recording:
+        try:
+            switched = safety_fixes.enforce_recording_refusals(
+                session, meeting, provider_for, actor=actor
+            )
+        except ProviderError as exc:
+            log.warning("meeting %s: could not switch automatic recording off: %s", meeting.id, exc)
+    registrants = meeting_lists.list_registrants(session, meeting.id, q=q, page=page)
+    if registrants.items:
+        audit.record(
+            session,
+            meeting.organisation_id,
+            "registrants.viewed",
+            actor_id=actor.id,
+            subject=meeting,
+            page=registrants.number,
+            searched=bool(q.strip()),
+        )
+    ended = meeting.ended_at or planning.scheduled_end(meeting)
+    recordings = list(
+        session.scalars(
+            select(Recording)
+            .where(Recording.meeting_id == meeting.id)
+            .order_by(Recording.completed_at)
+        )
+    )
+    failing = (
+        session.scalar(
+            select(func.count(Registrant.id)).where(
+                Registrant.meeting_id == meeting.id,
+                Registrant.purge_attempts >= FAILING_AFTER,
+            )
+        )
+        or 0
+    )
+    return MeetingPage(
+        meeting=meeting,
+        host=HostDetails(
+            join_url=meeting.join_url,
+            host_url=box.decrypt(meeting.host_url_encrypted) if meeting.host_url_encrypted else "",
+            passcode=box.decrypt(meeting.passcode_encrypted) if meeting.passcode_encrypted else "",
+        ),
+        counts=counts,
+        checklist=checklist.check(session, meeting, organisation, counts, provider, now=now),
+        registrants=registrants,
+        consents=consent_ledger.latest_by_registrant(session, [r.id for r in registrants.items]),
+        registrants_deleted_on=ended + timedelta(days=meeting.registrant_retention_days),
+        recording_switched_off_now=switched,
+        children_profile_reason=planning.CHILDREN_PROFILE_REASON
+        if planning.uses_children_profile(meeting)
+        else "",
+        recordings=recordings,
+        failing_deletions=failing + sum(1 for r in recordings if r.attempts >= FAILING_AFTER),
+        not_accepted=codes.registrants_to_reaccept(session, meeting, limit=NOT_ACCEPTED_SHOWN)
+        if counts.not_accepted_current_code
+        else [],
+    )

@@ -1,0 +1,109 @@
+"""The texts registrants are shown and agree to. Each is generated from the meeting's settings,
+so the sha256 in the consent ledger proves exactly what was on the page."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from vcsafe.models import Meeting, Organisation, RecordingPolicy
+from vcsafe.services import planning
+
+NOTICE_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A text as shown, its version label and its hash."""
+
+    text: str
+    version: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+def _days(n: int) -> str:
+    return "the first cleanup after it ends" if n == 0 else f"{n} day{'s' if n != 1 else ''}"
+
+
+def recording_notice(meeting: Meeting) -> Notice:
+    """What is recorded, who sees it, when it is deleted — and whether consent is a condition."""
+    policy = meeting.recording_policy
+    if policy is RecordingPolicy.NONE:
+        text = "This meeting will not be recorded. Please do not record it yourself."
+    else:
+        text = (
+            "This meeting may be recorded: the video, the audio and the shared screens, "
+            "and the public chat. The recording is kept by "
+            f"{meeting.provider_account.label if meeting.provider_account else 'the organiser'} "
+            "for the organisers only, and it is deleted permanently "
+            f"{meeting.recording_retention_days} day"
+            f"{'s' if meeting.recording_retention_days != 1 else ''} after it is made. "
+            "You will see a recording sign on screen while it records."
+        )
+        if policy is RecordingPolicy.REQUIRED:
+            text += (
+                " Recording is a condition of joining this meeting: to register you must "
+                "agree to be recorded."
+            )
+        else:
+            text += (
+                " You decide: if you or anyone else says no, automatic recording is switched "
+                "off. You can change your mind at any time with your private link."
+            )
+    return Notice(text=text, version=f"recording notice {NOTICE_VERSION} ({policy.value})")
+
+
+def privacy_notice(meeting: Meeting, organisation: Organisation) -> Notice:
+    """What is collected, why, how long, and how to withdraw or erase — from the settings."""
+    retention = _days(meeting.registrant_retention_days)
+    after = "" if meeting.registrant_retention_days == 0 else " after the meeting ends"
+    children = planning.uses_children_profile(meeting)
+    parts = [
+        f"{organisation.name} collects your name and email address"
+        + (", your age group, and your parent or guardian's name and email" if children else "")
+        + " to run this meeting: to give you your own joining link, to contact you about this "
+        "meeting, and to show who agreed to the code of conduct and to being recorded.",
+        f"They are shared with {_provider_name(meeting)} only to issue your joining link.",
+        f"Your details are deleted {retention}{after}, at the provider too.",
+        "Your consent decisions are kept with your details and deleted with them.",
+    ]
+    if meeting.offer_future_contact:
+        parts.append(
+            "If you choose to hear about future events, only your name and email are kept for "
+            "that, until you tell us to stop (every such email has a link to do so)."
+        )
+    parts.append(
+        "With the private link in your confirmation email you can see everything held about "
+        "you, download it, withdraw your consent to recording, cancel your registration, or "
+        "have your data erased straight away."
+    )
+    if organisation.incident_contact:
+        parts.append(f"Questions or concerns: {organisation.incident_contact}.")
+    return Notice(text=" ".join(parts), version=f"privacy notice {NOTICE_VERSION}")
+
+
+def guardian_notice(organisation: Organisation) -> Notice:
+    text = (
+        f"I am the parent or guardian of the child registering. I agree that {organisation.name} "
+        "may hold the child's name and email and my own for this meeting as the privacy notice "
+        "says, that the child attends under the code of conduct, and that the confirmation and "
+        "the private link are sent to me."
+    )
+    return Notice(text=text, version=f"guardian consent {NOTICE_VERSION}")
+
+
+def future_contact_notice(organisation: Organisation) -> Notice:
+    text = (
+        f"Yes, {organisation.name} may email me about future events. I can stop this at any time."
+    )
+    return Notice(text=text, version=f"future contact {NOTICE_VERSION}")
+
+
+def _provider_name(meeting: Meeting) -> str:
+    account = meeting.provider_account
+    if account is None:
+        return "the video-conferencing provider"
+    return "Zoom" if account.kind.value == "zoom" else "Microsoft Teams"

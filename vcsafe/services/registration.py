@@ -1,0 +1,253 @@
+"""Public registration: validate, store the registrant and every consent, queue the email.
+
+Nothing here calls a provider: the registrant is committed first and pushed to Zoom or Teams
+by the background worker (registrant_push.py), so a provider outage never loses anyone.
+The rows are written with plain INSERTs (one for the person, one batch for the consents, one
+for the email): a registration is a few new rows, with nothing for a unit of work to track.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from vcsafe.crypto import new_link_token
+from vcsafe.models import (
+    AgeBand,
+    ConsentDecision,
+    ConsentPurpose,
+    ConsentRecord,
+    Meeting,
+    MeetingState,
+    Organisation,
+    PushState,
+    RecordingPolicy,
+    Registrant,
+)
+from vcsafe.services import emails, notices, public_meetings
+from vcsafe.services.errors import DomainError
+from vcsafe.services.public_meetings import Availability, CodeText, PublicMeeting
+
+# Moved to public_meetings (the snapshot needs it); manage.py still asks for it here.
+from vcsafe.services.public_meetings import manage_link_expiry as manage_link_expiry
+from vcsafe.services.tables import table_of
+
+# Below this many free places, registrations take a lock on the meeting before counting.
+STRICT_CAPACITY_MARGIN = 20
+
+_NEW_REGISTRANT = insert(table_of(Registrant)).returning(table_of(Registrant).c.id)
+_NEW_CONSENTS = insert(table_of(ConsentRecord))  # executed with one row per decision
+
+
+class RegistrationError(DomainError):
+    """A registration was refused; `field` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class RegistrationClosed(RegistrationError):
+    """The meeting is full, has started, or was cancelled."""
+
+
+class NoticesChanged(RegistrationError):
+    """The texts to agree to changed after the person opened the page: they read them again."""
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What a person submitted on the registration page."""
+
+    name: str
+    email: str
+    child: bool
+    guardian_name: str
+    guardian_email: str
+    accepts_code: bool
+    recording: bool
+    future_contact: bool
+    guardian_consents: bool
+    # PublicMeeting.digest of the page the form was on; "" when the client did not send it.
+    shown: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    registrant_id: int
+    created: bool  # False: the email was already registered (nothing duplicated)
+
+
+def closed_reason(live: Availability, *, now: datetime) -> str | None:
+    """Why registration is closed, in words for the public page; None when it is open."""
+    if live.state not in (MeetingState.DRAFT, MeetingState.SCHEDULED):
+        return "Registration is closed: this meeting was cancelled or has taken place."
+    if live.starts_at <= now:
+        return "Registration is closed: the meeting has started."
+    if live.registered >= live.capacity:
+        return "Registration is closed: the meeting is full."
+    return None
+
+
+def register(
+    session: Session,
+    meeting: PublicMeeting,
+    live: Availability,
+    form: Registration,
+    *,
+    now: datetime,
+    base_url: str,
+) -> Outcome:
+    """Store a registration with its consents and queue the confirmation email.
+
+    `live` is the meeting's availability read in this transaction. The same email twice does
+    not create a second registrant: the existing one is sent a fresh private link instead, and
+    the page says the same either way.
+    """
+    if form.shown and form.shown != meeting.digest:
+        raise NoticesChanged(
+            "The code of conduct or the notices on this page changed while you had it open. "
+            "Please read them again: registering means agreeing to them as they are now."
+        )
+    _validate(meeting, form)
+    if live.registered >= live.capacity - STRICT_CAPACITY_MARGIN:
+        # Close to full: serialise registrations for this meeting so it never overfills.
+        live = public_meetings.availability_locked(session, meeting.id)
+    reason = closed_reason(live, now=now)
+    if reason:
+        raise RegistrationClosed(reason)
+    token, token_hash = new_link_token()
+    name, email = form.name.strip(), form.email.strip()
+    guardian_name = form.guardian_name.strip() if form.child else ""
+    guardian_email = form.guardian_email.strip() if form.child else ""
+    person = {
+        "meeting_id": meeting.id,
+        "name": name,
+        "email": email,
+        "age_band": AgeBand.CHILD if form.child else AgeBand.ADULT,
+        "guardian_name": guardian_name,
+        "guardian_email": guardian_email,
+        "future_contact": form.future_contact and meeting.offer_future_contact,
+        "manage_token_hash": token_hash,
+        "manage_token_expires_at": meeting.link_expires_at,
+        "push_state": PushState.PENDING,
+        "next_push_at": now,
+        "created_at": now,
+    }
+    try:
+        registrant_id = session.execute(_NEW_REGISTRANT, person).scalar_one()
+    except IntegrityError:
+        # The unique index on (meeting, lower(email)) says this email is registered already
+        # (a second visit, or a double click racing the first).
+        session.rollback()
+        existing = _find(session, meeting.id, form.email)
+        if existing is None:
+            raise
+        _resend_link(session, existing, base_url=base_url)
+        return Outcome(existing.id, created=False)
+    session.execute(_NEW_CONSENTS, _consents(meeting, form, registrant_id, now))
+    emails.queue_confirmation(
+        session,
+        meeting,
+        registrant_id=registrant_id,
+        name=name,
+        guardian_name=guardian_name,
+        to=guardian_email or email,  # a child's emails go to their guardian
+        token=token,
+        base_url=base_url,
+        now=now,
+    )
+    return Outcome(registrant_id, created=True)
+
+
+def _find(session: Session, meeting_id: int, email: str) -> Registrant | None:
+    return session.scalar(
+        select(Registrant).where(
+            Registrant.meeting_id == meeting_id,
+            func.lower(Registrant.email) == email.strip().lower(),
+        )
+    )
+
+
+def _resend_link(session: Session, registrant: Registrant, *, base_url: str) -> None:
+    token, token_hash = new_link_token()
+    registrant.manage_token_hash = token_hash
+    meeting = session.get(Meeting, registrant.meeting_id)
+    assert meeting is not None
+    organisation = session.get(Organisation, meeting.organisation_id)
+    assert organisation is not None
+    emails.queue_already_registered(
+        session, meeting, organisation, registrant, token, base_url=base_url
+    )
+
+
+def _validate(meeting: PublicMeeting, form: Registration) -> None:
+    if not form.name.strip():
+        raise RegistrationError("Enter your name.", "name")
+    if not form.accepts_code:
+        raise RegistrationError(
+            "You can only register if you accept the code of conduct.", "accept_code"
+        )
+    if meeting.recording_policy is RecordingPolicy.REQUIRED and not form.recording:
+        raise RegistrationError(
+            "Recording is a condition of joining this meeting, so you need to agree to it "
+            "to register.",
+            "recording",
+        )
+    if form.child:
+        if not meeting.children:
+            raise RegistrationError(
+                f"This meeting is for people aged {meeting.age_threshold} and over.",
+                "age_band",
+            )
+        if not form.guardian_name.strip():
+            raise RegistrationError("Enter the parent or guardian's name.", "guardian_name")
+        if not form.guardian_email.strip():
+            raise RegistrationError("Enter the parent or guardian's email.", "guardian_email")
+        if form.guardian_email.strip().lower() == form.email.strip().lower():
+            raise RegistrationError(
+                "The parent or guardian's email must be their own, not the child's.",
+                "guardian_email",
+            )
+        if not form.guardian_consents:
+            raise RegistrationError(
+                f"Under {meeting.age_threshold}, a parent or guardian must give their consent.",
+                "guardian_consent",
+            )
+
+
+def _consents(
+    meeting: PublicMeeting, form: Registration, registrant_id: int, now: datetime
+) -> list[dict[str, Any]]:
+    """The ledger entries for this registration: one per decision, with the text's hash."""
+    decisions: list[tuple[ConsentPurpose, bool, notices.Notice | CodeText]] = [
+        (ConsentPurpose.PRIVACY_NOTICE, True, meeting.privacy)
+    ]
+    if meeting.code is not None:
+        decisions.append((ConsentPurpose.CODE_OF_CONDUCT, True, meeting.code))
+    if meeting.recording_policy is not RecordingPolicy.NONE:
+        decisions.append((ConsentPurpose.RECORDING, form.recording, meeting.recording))
+    if meeting.offer_future_contact:
+        decisions.append(
+            (ConsentPurpose.FUTURE_CONTACT, form.future_contact, meeting.future_contact)
+        )
+    if form.child:
+        decisions.append((ConsentPurpose.GUARDIAN, True, meeting.guardian))
+    return [
+        {
+            "registrant_id": registrant_id,
+            "purpose": purpose,
+            "decision": ConsentDecision.GRANTED if granted else ConsentDecision.REFUSED,
+            "text_sha256": text.sha256,
+            "text_version": text.version,
+            # A child's consents are all given by their guardian.
+            "given_by": "guardian" if form.child else "registrant",
+            "recorded_at": now,
+        }
+        for purpose, granted, text in decisions
+    ]

@@ -1,0 +1,1 @@
+"""Webhook receivers for Zoom and Microsoft Graph: verify, then hand to services."""
