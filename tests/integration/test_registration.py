@@ -9,7 +9,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests import factories
 from tests.conftest import app_overrides
 from tests.mail import Inbox
 from tests.public import register
@@ -279,4 +278,3 @@ def test_registrations_keep_coming_while_nothing_is_pushed(
         assert register(client, public_meeting, email=f"rush{n}@example.org").status_code == 302
     count = session.scalar(select(func.count(Registrant.id)))
     assert count == 20
-    assert factories  # factories stay importable for the shared fixtures
