@@ -79,6 +79,7 @@ class RecordedRequest:
     method: str
     path: str
     status: int | None = None
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 @dataclass
