@@ -199,6 +199,9 @@ def seed(url: str, zoom: ZoomFake, meetings: int, registrants: int) -> tuple[int
                             "guardian_name": "",
                             "guardian_email": "",
                             "future_contact": False,
+                            # As the ledger below says: one in fifty refused recording.
+                            "refused_recording": (n - start) % 50 == 0,
+                            "accepted_code_sha256": code_sha,
                             "join_url": "",
                             "status": "active",
                             "push_state": "pushed",

@@ -154,6 +154,11 @@ def consent(
     } | kw
     record = ConsentRecord(registrant_id=r.id, purpose=purpose, decision=decision, **values)
     session.add(record)
+    # As vcsafe does with every ledger record: the registrant row carries the latest word.
+    if purpose is ConsentPurpose.RECORDING:
+        r.refused_recording = decision is not ConsentDecision.GRANTED
+    elif purpose is ConsentPurpose.CODE_OF_CONDUCT and decision is ConsentDecision.GRANTED:
+        r.accepted_code_sha256 = record.text_sha256
     session.flush()
     return record
 

@@ -65,6 +65,10 @@ class Registrant(Base):
     guardian_name: Mapped[str] = mapped_column(String(200), default="")
     guardian_email: Mapped[str] = mapped_column(String(320), default="")
     future_contact: Mapped[bool] = mapped_column(default=False)
+    # The ledger's latest word, kept beside the person so that a meeting's counts need no pass
+    # over the ledger: written in the same transaction as each consent record that changes it.
+    refused_recording: Mapped[bool] = mapped_column(default=False)
+    accepted_code_sha256: Mapped[str] = mapped_column(String(64), default="")
     provider_registrant_id: Mapped[str | None] = mapped_column(String(200))
     join_url: Mapped[str] = mapped_column(Text, default="")
     manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vcsafe.crypto import new_link_token
 from vcsafe.models import (
     CodeOfConduct,
     CodeOfConductVersion,
-    ConsentPurpose,
     Meeting,
     MeetingState,
     Organisation,
@@ -19,7 +18,7 @@ from vcsafe.models import (
     RegistrantStatus,
     User,
 )
-from vcsafe.services import audit, consent_ledger, emails
+from vcsafe.services import audit, emails
 from vcsafe.services.errors import DomainError, NotFound
 
 MAX_BODY = 50_000
@@ -183,8 +182,7 @@ def registrants_to_reaccept(
             .where(
                 Registrant.meeting_id == meeting.id,
                 Registrant.status == RegistrantStatus.ACTIVE,
-                func.coalesce(consent_ledger.latest_sha256(ConsentPurpose.CODE_OF_CONDUCT), "")
-                != version.sha256,
+                Registrant.accepted_code_sha256 != version.sha256,
             )
             .order_by(Registrant.name)
             .limit(limit)

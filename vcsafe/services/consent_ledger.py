@@ -1,11 +1,14 @@
-"""Reading the append-only consent ledger: each registrant's latest decision per purpose."""
+"""Reading the append-only consent ledger: each registrant's latest decision per purpose.
+
+The decisions that meeting pages count (recording refused or withdrawn, the code-of-conduct
+text last accepted) are also kept on the registrant row, written with each ledger record."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import ScalarSelect, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vcsafe.models import (
@@ -19,32 +22,6 @@ from vcsafe.models import (
 NEGATIVE = (ConsentDecision.REFUSED, ConsentDecision.WITHDRAWN)
 
 
-def latest_decision(purpose: ConsentPurpose) -> ScalarSelect[ConsentDecision]:
-    """A correlated subquery: the registrant's most recent decision for `purpose`."""
-    return (
-        select(ConsentRecord.decision)
-        .where(ConsentRecord.registrant_id == Registrant.id, ConsentRecord.purpose == purpose)
-        .order_by(ConsentRecord.recorded_at.desc(), ConsentRecord.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
-def latest_sha256(purpose: ConsentPurpose) -> ScalarSelect[str]:
-    """A correlated subquery: the text hash of the registrant's latest grant for `purpose`."""
-    return (
-        select(ConsentRecord.text_sha256)
-        .where(
-            ConsentRecord.registrant_id == Registrant.id,
-            ConsentRecord.purpose == purpose,
-            ConsentRecord.decision == ConsentDecision.GRANTED,
-        )
-        .order_by(ConsentRecord.recorded_at.desc(), ConsentRecord.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
 def count_recording_refusals(session: Session, meeting_id: int) -> int:
     """Active registrants of a meeting whose latest recording decision is no."""
     return (
@@ -52,7 +29,7 @@ def count_recording_refusals(session: Session, meeting_id: int) -> int:
             select(func.count(Registrant.id)).where(
                 Registrant.meeting_id == meeting_id,
                 Registrant.status == RegistrantStatus.ACTIVE,
-                latest_decision(ConsentPurpose.RECORDING).in_(NEGATIVE),
+                Registrant.refused_recording.is_(True),
             )
         )
         or 0
@@ -66,7 +43,7 @@ def count_not_accepted(session: Session, meeting_id: int, sha256: str) -> int:
             select(func.count(Registrant.id)).where(
                 Registrant.meeting_id == meeting_id,
                 Registrant.status == RegistrantStatus.ACTIVE,
-                func.coalesce(latest_sha256(ConsentPurpose.CODE_OF_CONDUCT), "") != sha256,
+                Registrant.accepted_code_sha256 != sha256,
             )
         )
         or 0

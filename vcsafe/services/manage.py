@@ -127,6 +127,7 @@ def withdraw_recording(session: Session, registrant: Registrant, *, now: datetim
             recorded_at=now,
         )
     )
+    registrant.refused_recording = True
     if meeting.recording_policy is RecordingPolicy.REQUIRED:
         cancel(session, registrant, now=now)
         return True
@@ -151,6 +152,7 @@ def accept_code(session: Session, registrant: Registrant, *, now: datetime) -> N
             recorded_at=now,
         )
     )
+    registrant.accepted_code_sha256 = version.sha256
 
 
 def accepted_current_code(session: Session, registrant: Registrant) -> bool:

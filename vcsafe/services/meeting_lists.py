@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import Session
 
 from vcsafe.models import (
@@ -17,7 +17,6 @@ from vcsafe.models import (
     Registrant,
     RegistrantStatus,
 )
-from vcsafe.services import consent_ledger
 from vcsafe.services.paging import Page, paginate
 
 # A meeting still counts as upcoming for a day after its start, until it is marked ended.
@@ -93,23 +92,27 @@ class MeetingCounts:
 
 
 def meeting_counts(session: Session, meeting: Meeting) -> MeetingCounts:
-    """The figures at the top of a meeting page."""
+    """The figures at the top of a meeting page, in one pass over the meeting's people."""
     waiting = Registrant.push_state.in_([PushState.PENDING, PushState.FAILING])
-    registered, waiting_for_link = session.execute(  # one pass over the meeting's people
-        select(func.count(Registrant.id), func.count(Registrant.id).filter(waiting)).where(
-            Registrant.meeting_id == meeting.id, Registrant.status == RegistrantStatus.ACTIVE
+    refused = Registrant.refused_recording.is_(True)
+    version = meeting.code_of_conduct_version
+    not_accepted = Registrant.accepted_code_sha256 != version.sha256 if version else false()
+    registered, waiting_for_link, refused_recording, not_accepted_current_code = session.execute(
+        select(
+            func.count(Registrant.id),
+            func.count(Registrant.id).filter(waiting),
+            func.count(Registrant.id).filter(refused),
+            func.count(Registrant.id).filter(not_accepted),
+        ).where(
+            Registrant.meeting_id == meeting.id,
+            Registrant.status == RegistrantStatus.ACTIVE,
         )
     ).one()
-    version = meeting.code_of_conduct_version
     return MeetingCounts(
         registered=registered or 0,
-        refused_recording=consent_ledger.count_recording_refusals(session, meeting.id),
+        refused_recording=refused_recording or 0,
         waiting_for_link=waiting_for_link or 0,
-        not_accepted_current_code=consent_ledger.count_not_accepted(
-            session, meeting.id, version.sha256
-        )
-        if version
-        else 0,
+        not_accepted_current_code=not_accepted_current_code or 0,
     )
 
 

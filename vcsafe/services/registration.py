@@ -133,6 +133,9 @@ def register(
         "guardian_name": guardian_name,
         "guardian_email": guardian_email,
         "future_contact": form.future_contact and meeting.offer_future_contact,
+        "refused_recording": meeting.recording_policy is not RecordingPolicy.NONE
+        and not form.recording,
+        "accepted_code_sha256": meeting.code.sha256 if meeting.code is not None else "",
         "manage_token_hash": token_hash,
         "manage_token_expires_at": meeting.link_expires_at,
         "push_state": PushState.PENDING,
