@@ -52,6 +52,8 @@ class Registrant(Base):
         Index("ix_registrant_push_due", "push_state", "next_push_at"),
         # The console lists a meeting's registrants newest first, a page at a time.
         Index("ix_registrant_meeting_created", "meeting_id", "created_at", "id"),
+        # The purge takes due people in this order: a batch holds few meetings.
+        Index("ix_registrant_purge_order", "purge_due_at", "meeting_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,7 +81,7 @@ class Registrant(Base):
     push_state: Mapped[PushState] = mapped_column(str_enum(PushState), default=PushState.PENDING)
     push_attempts: Mapped[int] = mapped_column(default=0)
     next_push_at: Mapped[datetime | None] = mapped_column(default=utcnow)
-    purge_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    purge_due_at: Mapped[datetime | None]
     # Set when a purge reached out to the provider: a restart then checks before deleting again.
     purge_started_at: Mapped[datetime | None]
     purge_attempts: Mapped[int] = mapped_column(default=0)

@@ -108,8 +108,9 @@ def claim(
             )
             .join(Meeting, Meeting.id == Registrant.meeting_id)
             .where(due(now))
-            # purge_due_at alone: its index gives the first rows without sorting every due one
-            .order_by(Registrant.purge_due_at)
+            # Read from an index, without sorting every due row; a meeting's people together,
+            # so a batch touches few meetings (and few receipts).
+            .order_by(Registrant.purge_due_at, Registrant.meeting_id)
             .limit(size)
             .with_for_update(skip_locked=True, of=Registrant)
         ).all()
@@ -327,7 +328,5 @@ def _count(
     for item in done:
         per_meeting[item.meeting_id][answers[item.id]] += 1
     meetings = session.scalars(select(Meeting).where(Meeting.id.in_(per_meeting))).all()
-    for meeting in meetings:
-        receipts.count_registrants(session, meeting, run_id, per_meeting[meeting.id], now=now)
-        if kept[meeting.id]:
-            receipts.count_contacts_kept(session, meeting, run_id, kept[meeting.id], now=now)
+    for meeting_id, receipt in receipts.open_receipts(session, meetings, run_id, now).items():
+        receipts.count_registrants(receipt, per_meeting[meeting_id], contacts_kept=kept[meeting_id])

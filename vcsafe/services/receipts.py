@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -28,15 +29,24 @@ from vcsafe.services.errors import NotFound
 from vcsafe.services.paging import Page, paginate
 
 
-def _open_receipt(
-    session: Session, meeting: Meeting, run_id: str, now: datetime
-) -> DeletionReceipt:
-    receipt = session.scalar(
-        select(DeletionReceipt)
-        .where(DeletionReceipt.meeting_id == meeting.id, DeletionReceipt.run_id == run_id)
-        .with_for_update()
-    )
-    if receipt is None:
+def open_receipts(
+    session: Session, meetings: Collection[Meeting], run_id: str, now: datetime
+) -> dict[int, DeletionReceipt]:
+    """This run's receipt for each meeting, locked for the transaction (made where missing),
+    in one query for a whole batch."""
+    ids = [m.id for m in meetings]
+    found = {
+        r.meeting_id: r
+        for r in session.scalars(
+            select(DeletionReceipt)
+            .where(DeletionReceipt.meeting_id.in_(ids), DeletionReceipt.run_id == run_id)
+            .with_for_update()
+        )
+        if r.meeting_id is not None
+    }
+    for meeting in meetings:
+        if meeting.id in found:
+            continue
         account = meeting.provider_account
         receipt = DeletionReceipt(
             organisation_id=meeting.organisation_id,
@@ -50,7 +60,8 @@ def _open_receipt(
         session.add(receipt)
         session.flush()
         audit.record(session, meeting.organisation_id, "purge.receipt", subject=receipt)
-    return receipt
+        found[meeting.id] = receipt
+    return found
 
 
 def _bump(receipt: DeletionReceipt, kind: str, answers: Counter[str]) -> None:
@@ -59,32 +70,26 @@ def _bump(receipt: DeletionReceipt, kind: str, answers: Counter[str]) -> None:
     for answer, n in answers.items():
         counted[answer] = counted.get(answer, 0) + n
     receipt.details = details  # reassign: JSON columns do not notice in-place changes
-    receipt.sha256 = fingerprint(receipt)
 
 
 def count_registrants(
-    session: Session, meeting: Meeting, run_id: str, answers: Counter[str], *, now: datetime
+    receipt: DeletionReceipt, answers: Counter[str], *, contacts_kept: int = 0
 ) -> None:
-    """Add deleted registrants (by the provider's answer) to this run's receipt."""
-    receipt = _open_receipt(session, meeting, run_id, now)
+    """Add deleted registrants (by the provider's answer), and the people kept in the contact
+    list with their consent, to a receipt."""
     receipt.registrants_deleted += sum(answers.values())
+    receipt.contacts_kept += contacts_kept
     _bump(receipt, "registrants", answers)
-
-
-def count_contacts_kept(
-    session: Session, meeting: Meeting, run_id: str, n: int, *, now: datetime
-) -> None:
-    receipt = _open_receipt(session, meeting, run_id, now)
-    receipt.contacts_kept += n
     receipt.sha256 = fingerprint(receipt)
 
 
 def count_recording(
     session: Session, meeting: Meeting, run_id: str, *, answer: str, now: datetime
 ) -> None:
-    receipt = _open_receipt(session, meeting, run_id, now)
+    receipt = open_receipts(session, [meeting], run_id, now)[meeting.id]
     receipt.recordings_deleted += 1
     _bump(receipt, "recordings", Counter([answer]))
+    receipt.sha256 = fingerprint(receipt)
 
 
 def close_meeting_if_done(session: Session, meeting_id: int) -> bool:
