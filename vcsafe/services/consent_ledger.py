@@ -12,14 +12,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vcsafe.models import (
-    ConsentDecision,
     ConsentPurpose,
     ConsentRecord,
     Registrant,
     RegistrantStatus,
 )
-
-NEGATIVE = (ConsentDecision.REFUSED, ConsentDecision.WITHDRAWN)
 
 
 def count_recording_refusals(session: Session, meeting_id: int) -> int:

@@ -156,22 +156,12 @@ def accept_code(session: Session, registrant: Registrant, *, now: datetime) -> N
 
 
 def accepted_current_code(session: Session, registrant: Registrant) -> bool:
+    """Whether the person accepted the meeting's pinned code-of-conduct text (the same test
+    the meeting page counts with)."""
     meeting = session.get(Meeting, registrant.meeting_id)
     assert meeting is not None
     version = meeting.code_of_conduct_version
-    if version is None:
-        return True
-    latest = session.scalar(
-        select(ConsentRecord.text_sha256)
-        .where(
-            ConsentRecord.registrant_id == registrant.id,
-            ConsentRecord.purpose == ConsentPurpose.CODE_OF_CONDUCT,
-            ConsentRecord.decision == ConsentDecision.GRANTED,
-        )
-        .order_by(ConsentRecord.recorded_at.desc(), ConsentRecord.id.desc())
-        .limit(1)
-    )
-    return latest == version.sha256
+    return version is None or registrant.accepted_code_sha256 == version.sha256
 
 
 def cancel(session: Session, registrant: Registrant, *, now: datetime) -> None:
