@@ -131,8 +131,7 @@ def run(
         if progress:
             progress(1)
     with factory.begin() as session:
-        for meeting_id in report.meetings:
-            receipts.close_meeting_if_done(session, meeting_id)
+        receipts.close_meetings_if_done(session, report.meetings)
     return report
 
 

@@ -20,13 +20,14 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, literal, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from vcsafe.models import ConsentRecord, Meeting, OutboundEmail, Registrant
+from vcsafe.models import Meeting, Registrant
 from vcsafe.providers.base import MeetingProvider, ProviderError, ProviderNotFound
 from vcsafe.services import contacts, receipts
 from vcsafe.services.provider_accounts import ProviderFor
+from vcsafe.services.tables import among
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=6)
@@ -96,42 +97,52 @@ def claim(
     size: int = BATCH,
 ) -> Claim | None:
     """Lock up to `size` due registrants (skipping ones other workers hold), lease them and
-    mark them as reached, committed before any request leaves for the provider."""
+    mark them as reached, committed before any request leaves for the provider.
+
+    One statement: an UPDATE of the rows a locking sub-select picks. `purge_started_at` keeps
+    the first time anyone reached a person, so a value older than this claim says an earlier
+    run may have asked the provider to delete them already."""
+    stamp = clock()
+    until = stamp + lease
+    picked = (
+        select(Registrant.id)
+        .join(Meeting, Meeting.id == Registrant.meeting_id)
+        .where(due(now))
+        # Read from an index, without sorting every due row; a meeting's people together,
+        # so a batch touches few meetings (and few receipts).
+        .order_by(Registrant.purge_due_at, Registrant.meeting_id)
+        .limit(size)
+        .with_for_update(skip_locked=True, of=Registrant)
+    )
+    started = func.coalesce(
+        Registrant.purge_started_at, literal(stamp, Registrant.purge_started_at.type)
+    )
     with factory.begin() as session:
         rows = session.execute(
-            select(
+            update(Registrant)
+            .where(Registrant.id.in_(picked.scalar_subquery()))
+            .values(next_purge_at=until, purge_started_at=started)
+            .returning(
                 Registrant.id,
                 Registrant.meeting_id,
-                Registrant.purge_started_at,
+                # Reached before this claim: an earlier run may have asked the provider.
+                (Registrant.purge_started_at != stamp).label("resumed"),
                 Registrant.provider_registrant_id,
                 Registrant.future_contact,
             )
-            .join(Meeting, Meeting.id == Registrant.meeting_id)
-            .where(due(now))
-            # Read from an index, without sorting every due row; a meeting's people together,
-            # so a batch touches few meetings (and few receipts).
-            .order_by(Registrant.purge_due_at, Registrant.meeting_id)
-            .limit(size)
-            .with_for_update(skip_locked=True, of=Registrant)
+            .execution_options(synchronize_session=False)
         ).all()
-        if not rows:
-            return None
-        stamp = clock()
-        until = stamp + lease
-        session.execute(
-            update(Registrant)
-            .where(Registrant.id.in_([r.id for r in rows]))
-            .values(next_purge_at=until, purge_started_at=stamp)
-        )
+    if not rows:
+        return None
     items = [
         Claimed(
             r.id,
             r.meeting_id,
-            r.purge_started_at is not None,
+            bool(r.resumed),
             r.provider_registrant_id,
             r.future_contact,
         )
-        for r in rows
+        for r in sorted(rows, key=lambda r: (r.meeting_id, r.id))
     ]
     return Claim(items, until)
 
@@ -204,7 +215,10 @@ def _renew(
     with factory.begin() as session:
         ours = set(_owned(session, ids, held.until))
         session.execute(
-            update(Registrant).where(Registrant.id.in_(ours)).values(next_purge_at=until)
+            update(Registrant)
+            .where(among(session, Registrant.id, ours))
+            .values(next_purge_at=until)
+            .execution_options(synchronize_session=False)
         )
     held.until = until
     return set(ids) - ours
@@ -212,10 +226,12 @@ def _renew(
 
 def _owned(session: Session, ids: list[int], until: datetime) -> list[int]:
     """Those of `ids` still under this lease, locked for the rest of the transaction."""
+    if not ids:
+        return []
     return list(
         session.scalars(
             select(Registrant.id)
-            .where(Registrant.id.in_(ids), Registrant.next_purge_at == until)
+            .where(among(session, Registrant.id, ids), Registrant.next_purge_at == until)
             .with_for_update()
         )
     )
@@ -250,40 +266,32 @@ def _settle(
     erase_mail_copies: Callable[[int], int] | None,
     base_url: str,
 ) -> None:
-    """One transaction: the failures wait for their retry; the others are deleted here (and
+    """One transaction: the failures wait for their retry; the others are deleted here (their
+    consent records and queued emails go with them, by the foreign keys' ON DELETE CASCADE;
     their copies in the mail folder first), counted into the receipts, and kept as contacts
     when they opted in. Only registrants still under this worker's lease are touched."""
     with factory.begin() as session:
-        ours = set(_owned(session, [*answers, *failures], held.until))
-        for registrant_id, error in failures.items():
-            if registrant_id in ours:
-                _failed(session, registrant_id, clock(), error)
-                result.failed += 1
-        done = [c for c in held.items if c.id in answers and c.id in ours]
+        for registrant_id in _owned(session, list(failures), held.until):
+            _failed(session, registrant_id, clock(), failures[registrant_id])
+            result.failed += 1
+        done = [c for c in held.items if c.id in answers]
         if not done:
             return
-        kept = _keep_contacts(session, done, base_url)
+        kept = _keep_contacts(session, done, held.until, base_url)
         ids = [c.id for c in done]
         if erase_mail_copies is not None:
             for registrant_id in ids:  # before the rows that name the files go
                 erase_mail_copies(registrant_id)
-        session.execute(
-            delete(OutboundEmail)
-            .where(OutboundEmail.registrant_id.in_(ids))
-            .execution_options(synchronize_session=False)
+        deleted = set(
+            session.scalars(
+                delete(Registrant)
+                .where(among(session, Registrant.id, ids), Registrant.next_purge_at == held.until)
+                .returning(Registrant.id)
+                .execution_options(synchronize_session=False)
+            )
         )
-        session.execute(
-            delete(ConsentRecord)
-            .where(ConsentRecord.registrant_id.in_(ids))
-            .execution_options(synchronize_session=False)
-        )
-        session.execute(
-            delete(Registrant)
-            .where(Registrant.id.in_(ids))
-            .execution_options(synchronize_session=False)
-        )
-        _count(session, done, answers, kept, now=now, run_id=run_id)
-        result.deleted += len(ids)
+        _count(session, [c for c in done if c.id in deleted], answers, kept, now=now, run_id=run_id)
+        result.deleted += len(deleted)
         result.contacts_kept += sum(kept.values())
 
 
@@ -303,9 +311,12 @@ def _failed(session: Session, registrant_id: int, at: datetime, exc: ProviderErr
     )
 
 
-def _keep_contacts(session: Session, done: list[Claimed], base_url: str) -> Counter[int]:
-    """Keep opted-in people's name and email; returns how many were kept, per meeting."""
-    opted = [c.id for c in done if c.future_contact]
+def _keep_contacts(
+    session: Session, done: list[Claimed], until: datetime, base_url: str
+) -> Counter[int]:
+    """Keep opted-in people's name and email (those still under this lease, locked first);
+    returns how many were kept, per meeting."""
+    opted = _owned(session, [c.id for c in done if c.future_contact], until)
     kept: Counter[int] = Counter()
     if not opted:
         return kept
