@@ -192,7 +192,7 @@ def _configure(app: Flask, settings: Settings) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         WTF_CSRF_SSL_STRICT=settings.https,
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
-        RATELIMIT_HEADERS_ENABLED=False,
+        RATELIMIT_HEADERS_ENABLED=False,  # errors.py: Retry-After on refusals only
         RATELIMIT_KEY_PREFIX="vcsafe",
         LOGIN_ATTEMPTS_LIMIT=settings.login_attempts_limit,
         REGISTRATION_LIMIT_PER_ADDRESS=settings.registration_limit_per_address,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import time
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
+
+from vcsafe.extensions import limiter
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +38,12 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> tuple[str | Response, int] | HTTPException:
+    def _http(error: HTTPException) -> tuple[str | Response, int] | Response | HTTPException:
         code = error.code or 500
         if code < 400:  # redirects raised as exceptions pass through
             return error
+        if code == 429:
+            return _too_many()
         return _render(code, MESSAGES.get(code, error.description or "Request refused."))
 
     @app.errorhandler(OperationalError)
@@ -59,6 +64,17 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(InternalServerError)
     def _internal(error: InternalServerError) -> tuple[str | Response, int]:
         return _render(500, MESSAGES[500])
+
+
+def _too_many() -> Response:
+    """A refused request learns when to try again. Only refusals say so: rate-limit headers on
+    every answer would cost each public registration two more round trips to the limiter's
+    storage."""
+    response = make_response(_render(429, MESSAGES[429]))
+    breached = limiter.current_limit
+    if breached is not None:
+        response.headers["Retry-After"] = str(max(1, int(breached.reset_at - time.time())))
+    return response
 
 
 def _route() -> str:

@@ -240,10 +240,10 @@ def test_submissions_from_one_address_are_rate_limited(
         app_overrides(database_url, tmp_path, registration_limit_per_address="3 per minute")
     )
     client = app.test_client()
-    statuses = [
-        register(client, public_meeting, email=f"p{n}@example.org").status_code for n in range(4)
-    ]
-    assert statuses == [302, 302, 302, 429]
+    answers = [register(client, public_meeting, email=f"p{n}@example.org") for n in range(4)]
+    assert [a.status_code for a in answers] == [302, 302, 302, 429]
+    assert "Please wait" in answers[3].get_data(as_text=True)
+    assert 1 <= int(answers[3].headers["Retry-After"]) <= 60  # the window is a minute
     db.factory(app).kw["bind"].dispose()
 
 
