@@ -1,4 +1,4 @@
-"""A registration rush: 5,000 registration POSTs as fast as 32 clients can send them, on
+"""A registration rush: 5,000 registration POSTs as fast as 16 client threads can send them, on
 gunicorn (2 workers) + PostgreSQL, next to a bare Flask endpoint doing one INSERT on the same
 stack. Every registration must be stored (lost = 0).
 
