@@ -280,7 +280,9 @@ def _settle(
         kept = _keep_contacts(session, done, held.until, base_url)
         ids = [c.id for c in done]
         if erase_mail_copies is not None:
-            for registrant_id in ids:  # before the rows that name the files go
+            # Before the rows go (a crash between the two leaves no orphaned copy), and only
+            # for people still ours: locked here, they are the ones the DELETE below takes.
+            for registrant_id in _owned(session, ids, held.until):
                 erase_mail_copies(registrant_id)
         deleted = set(
             session.scalars(
