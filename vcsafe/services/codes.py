@@ -18,7 +18,7 @@ from vcsafe.models import (
     RegistrantStatus,
     User,
 )
-from vcsafe.services import audit, emails
+from vcsafe.services import audit, consent_ledger, emails
 from vcsafe.services.errors import DomainError, NotFound
 
 MAX_BODY = 50_000
@@ -182,7 +182,7 @@ def registrants_to_reaccept(
             .where(
                 Registrant.meeting_id == meeting.id,
                 Registrant.status == RegistrantStatus.ACTIVE,
-                Registrant.accepted_code_sha256 != version.sha256,
+                consent_ledger.not_accepted(version.sha256),
             )
             .order_by(Registrant.name)
             .limit(limit)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from vcsafe.models import (
@@ -19,6 +19,16 @@ from vcsafe.models import (
 )
 
 
+def refused_recording() -> ColumnElement[bool]:
+    """A registrant whose latest recording decision is no (refused or withdrawn)."""
+    return Registrant.refused_recording.is_(True)
+
+
+def not_accepted(sha256: str) -> ColumnElement[bool]:
+    """A registrant whose last accepted code-of-conduct text is not this one."""
+    return Registrant.accepted_code_sha256 != sha256
+
+
 def count_recording_refusals(session: Session, meeting_id: int) -> int:
     """Active registrants of a meeting whose latest recording decision is no."""
     return (
@@ -26,21 +36,7 @@ def count_recording_refusals(session: Session, meeting_id: int) -> int:
             select(func.count(Registrant.id)).where(
                 Registrant.meeting_id == meeting_id,
                 Registrant.status == RegistrantStatus.ACTIVE,
-                Registrant.refused_recording.is_(True),
-            )
-        )
-        or 0
-    )
-
-
-def count_not_accepted(session: Session, meeting_id: int, sha256: str) -> int:
-    """Active registrants who have not accepted this exact code-of-conduct text."""
-    return (
-        session.scalar(
-            select(func.count(Registrant.id)).where(
-                Registrant.meeting_id == meeting_id,
-                Registrant.status == RegistrantStatus.ACTIVE,
-                Registrant.accepted_code_sha256 != sha256,
+                refused_recording(),
             )
         )
         or 0

@@ -17,6 +17,7 @@ from vcsafe.models import (
     Registrant,
     RegistrantStatus,
 )
+from vcsafe.services import consent_ledger
 from vcsafe.services.paging import Page, paginate
 
 # A meeting still counts as upcoming for a day after its start, until it is marked ended.
@@ -94,9 +95,9 @@ class MeetingCounts:
 def meeting_counts(session: Session, meeting: Meeting) -> MeetingCounts:
     """The figures at the top of a meeting page, in one pass over the meeting's people."""
     waiting = Registrant.push_state.in_([PushState.PENDING, PushState.FAILING])
-    refused = Registrant.refused_recording.is_(True)
+    refused = consent_ledger.refused_recording()
     version = meeting.code_of_conduct_version
-    not_accepted = Registrant.accepted_code_sha256 != version.sha256 if version else false()
+    not_accepted = consent_ledger.not_accepted(version.sha256) if version else false()
     registered, waiting_for_link, refused_recording, not_accepted_current_code = session.execute(
         select(
             func.count(Registrant.id),
