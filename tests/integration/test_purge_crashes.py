@@ -12,6 +12,7 @@ import random
 import signal
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,19 @@ from tests.fakes.zoom import ZoomFake
 from tests.integration import purge_world
 from tests.integration.purge_world import World
 from tests.planning import connect
-from vcsafe.models import Meeting, MeetingState, Organisation, ProviderKind, Registrant
+from vcsafe.app import providers_of
+from vcsafe.db import db
+from vcsafe.models import (
+    Meeting,
+    MeetingState,
+    Organisation,
+    ProviderKind,
+    PurgeClaim,
+    Registrant,
+    utcnow,
+)
 from vcsafe.providers.base import ProviderCredentials
+from vcsafe.services import purge, purge_registrants
 
 SEED = 20261123
 KILLS = 20
@@ -163,6 +175,59 @@ def test_two_workers_share_the_purge_without_deleting_anything_twice(
     _receipts_add_up(session, world)
 
 
+def test_a_claim_left_by_a_dead_worker_waits_for_its_lease_then_is_asked_about_first(
+    app: Flask,
+    session: Session,
+    organisation: Organisation,
+    zoom_fake: ZoomFake,
+    zoom_credentials: ProviderCredentials,
+) -> None:
+    """A worker claims ten people, deletes four of them at Zoom and dies. Until the claim's
+    lease runs out nobody touches those ten; after it, the next run asks Zoom about each
+    and deletes only the six still there: every person deleted at Zoom exactly once."""
+    world = build_world(
+        app, session, organisation, zoom_fake, zoom_credentials, meetings=1, people=30, recordings=0
+    )
+    held = world.due[0]
+    factory, provider_for = db.factory(app), providers_of(app)
+    lease, start = timedelta(minutes=5), utcnow()
+    dead = purge_registrants.claim(factory, now=start, lease=lease, clock=lambda: start, size=10)
+    assert dead is not None and len(dead.items) == 10
+    account = session.get(Meeting, held.meeting_id).provider_account  # type: ignore[union-attr]
+    assert account is not None
+    for item in dead.items[:4]:  # what the worker got done before it died
+        provider_for(account).remove_registrant(held.zoom_id, held.registrants[item.id])
+    claimed = {item.id for item in dead.items}
+
+    def run_at(minutes: int) -> purge.PurgeReport:
+        at = start + timedelta(minutes=minutes)
+        return purge.run(factory, provider_for, now=at, lease=lease, clock=lambda: at)
+
+    left = select(Registrant.id).where(Registrant.meeting_id == held.meeting_id)
+    assert run_at(1).registrants == 20  # the others; the claim's ten are left alone
+    session.expire_all()
+    assert set(session.scalars(left)) == claimed
+    assert purge.plan(session, now=start + timedelta(minutes=1)).registrants == 0
+
+    report = run_at(6)  # the dead worker's lease has run out
+
+    assert report.registrants == 10
+    session.expire_all()
+    assert session.scalars(left).all() == []
+    assert session.scalars(select(PurgeClaim.id)).all() == []
+    assert all(fake_deletes == 1 for fake_deletes in _deletes_at_zoom(zoom_fake, held))
+    asked = zoom_fake.calls("GET", "/registrants/")
+    assert len(asked) == 10, "each of the claim's people was asked about, and only they"
+    answers = Counter[str]()
+    for receipt in purge_world.receipts_of(session):
+        answers.update(receipt.details["registrants"])
+    assert answers == {"deleted": 26, "already gone": 4}
+
+
+def _deletes_at_zoom(fake: ZoomFake, held: purge_world.Held) -> list[int]:
+    return [fake.deletes_of("registrant", z) for z in held.registrants.values()]
+
+
 def _deleted_by(output: str) -> int:
     """Registrants plus recordings a run says it deleted."""
     line = next(line for line in output.splitlines() if line.startswith("Deleted "))
@@ -182,6 +247,7 @@ def _everything_due_is_gone_once(
         twice = [u for u in held.recordings if fake.deletes_of("recording", u) != 1]
         assert twice == [], f"{len(twice)} recordings not deleted exactly once at Zoom"
         assert purge_world.local_counts(session, held) == (0, 0, 0, 0)
+        assert session.scalars(select(PurgeClaim.id)).all() == []  # every claim settled
         assert not any(purge_world.mail_copies(app, rid) for rid in held.copies)
         meeting = session.get(Meeting, held.meeting_id)
         assert meeting is not None and meeting.state is MeetingState.PURGED

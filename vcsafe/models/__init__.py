@@ -9,6 +9,7 @@ from vcsafe.models.incident import Incident, IncidentKind, IncidentStatus
 from vcsafe.models.meeting import Audience, Meeting, MeetingState, RecordingPolicy
 from vcsafe.models.organisation import Organisation, Role, User
 from vcsafe.models.provider_account import AccountStatus, ProviderAccount, ProviderKind
+from vcsafe.models.purge_claim import PurgeClaim
 from vcsafe.models.receipt import DeletionReceipt
 from vcsafe.models.recording import Recording, RecordingState
 from vcsafe.models.registrant import (
@@ -44,6 +45,7 @@ __all__ = [
     "OutboundEmail",
     "ProviderAccount",
     "ProviderKind",
+    "PurgeClaim",
     "PushState",
     "Recording",
     "RecordingPolicy",

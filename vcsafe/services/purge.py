@@ -1,11 +1,11 @@
 """The purge: delete due registrants and recordings at the provider, then locally, and prove it.
 
-Every item is claimed, done and committed on its own (registrants in small steps, see
-purge_registrants.py). The provider copy goes first; before reaching out, the item is marked
-`purge_started_at` in a committed transaction, so a worker killed at any moment restarts by
-*checking* whether the provider still has the object instead of deleting twice. A claim is a
-lease (`next_purge_at` / `next_attempt_at`: nobody else may try the item before then), taken
-and renewed by the clock, not by when the run began. On PostgreSQL, SKIP LOCKED and the lease
+Every item is claimed, done and committed on its own (registrants in batches recorded as one
+claim row each, see purge_registrants.py; recordings one by one). The provider copy goes
+first; before reaching out, the claim is committed, so a worker killed at any moment restarts
+by *checking* whether the provider still has the object instead of deleting twice. A claim is
+a lease (nobody else may try the item before then), taken and renewed by the clock, not by
+when the run began. On PostgreSQL, an advisory lock for claiming, SKIP LOCKED and the lease
 let many workers share the work without touching the same item.
 """
 
@@ -19,13 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, union
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select, union
 from sqlalchemy.orm import Session, sessionmaker
 
 from vcsafe.models import Meeting, Recording, RecordingState, Registrant, utcnow
 from vcsafe.providers.base import ProviderError, ProviderNotFound, ProviderRecording
 from vcsafe.services import purge_registrants, receipts
 from vcsafe.services.provider_accounts import ProviderFor
+from vcsafe.services.tables import among
 
 log = logging.getLogger(__name__)
 #: A claimed item untouched for this long belongs to a worker that died: take it over.
@@ -61,9 +62,10 @@ def _due_recordings(now: datetime) -> ColumnElement[bool]:
 
 def plan(session: Session, *, now: datetime) -> Plan:
     """Count what is due, deleting nothing (items another worker holds are not counted)."""
-    registrants = (
-        select(Registrant.meeting_id).join(Meeting).where(purge_registrants.due(now)).subquery()
-    )
+    due = select(Registrant.meeting_id).join(Meeting).where(purge_registrants.due(now))
+    if held := purge_registrants.held_by_claims(session, now):
+        due = due.where(not_(among(session, Registrant.id, held)))
+    registrants = due.subquery()
     recordings = select(Recording.meeting_id).join(Meeting).where(_due_recordings(now)).subquery()
     counted = session.execute(
         select(
@@ -95,6 +97,7 @@ def run(
     run_id = uuid.uuid4().hex
     report = PurgeReport()
     pace = purge_registrants.Pace()
+    places = purge_registrants.Places(factory, provider_for)
     while held := purge_registrants.claim(
         factory, now=now, lease=lease, clock=clock, size=pace.size
     ):
@@ -102,7 +105,7 @@ def run(
         result = purge_registrants.purge_batch(
             factory,
             held,
-            provider_for,
+            places,
             now=now,
             lease=lease,
             clock=clock,

@@ -1,15 +1,22 @@
-"""Purging due registrants, a small batch at a time: claim it under a lease and mark it as
-reached (`purge_started_at`), committed; delete each person at the provider; then delete them
-locally and count them into the receipts in one transaction.
+"""Purging due registrants, a batch at a time.
 
-A batch is sized to about a second of provider work, so a worker killed at any moment leaves
-little half done, and whoever takes it over *asks* the provider (GET) about those people
-instead of deleting twice; several workers share the work in small turns. With a provider that
-answers at once a batch grows to BATCH and the database work stays in bulk.
+1. **Claim.** One claimer at a time (an advisory lock on PostgreSQL) picks up to `size` due
+   registrants that no live claim holds, skipping rows another transaction has locked (a push
+   to the provider in flight), and records them as one `purge_claim` row with a lease. It is
+   committed before any request about them leaves for the provider: that row is what says
+   "these people may have been reached", one small insert instead of a mark on every person.
+2. **Provider.** Each person is deleted there; people an earlier run may have reached are
+   asked about first (GET) instead of being deleted twice. The lease is renewed as it runs.
+3. **Settle.** One transaction, under the claim row's lock: failures wait for their retry;
+   the others are deleted locally (consent records and queued emails by the foreign keys'
+   ON DELETE CASCADE), counted into the receipts and kept as contacts when they opted in; the
+   claim row goes with them.
 
-The lease is `next_purge_at` (when anyone may next try this registrant): a claim sets it a
-lease ahead of the clock, the worker renews it while it works, and a failure sets it to the
-retry time. A worker that died leaves its claims to others once the lease has run out.
+A worker that died leaves its claim row behind. Once its lease has run out the next claimer
+marks those people as reached (`purge_started_at`) and drops the claim, so they are asked
+about, never deleted twice. A batch is sized to about a second of provider work, so a killed
+worker leaves little half done; with a provider that answers at once it grows to BATCH and
+the database work stays in bulk.
 """
 
 from __future__ import annotations
@@ -19,11 +26,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import itemgetter
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, and_, delete, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, not_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from vcsafe.models import Meeting, Registrant
+from vcsafe.models import Meeting, PurgeClaim, Registrant
 from vcsafe.providers.base import MeetingProvider, ProviderError, ProviderNotFound
 from vcsafe.services import contacts, receipts
 from vcsafe.services.provider_accounts import ProviderFor
@@ -31,10 +40,13 @@ from vcsafe.services.tables import among
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=6)
-BATCH = 500
+BATCH = 5000
 #: A batch is sized to take about this long, so a killed worker leaves little half done.
 STEP_SECONDS = 1.0
 FIRST_BATCH = 10
+#: The PostgreSQL advisory lock that lets one worker claim at a time ("vcsa").
+CLAIM_LOCK = 0x76637361
+NO_COPY = "no copy at the provider"
 Clock = Callable[[], datetime]
 
 
@@ -44,7 +56,7 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def due(now: datetime) -> ColumnElement[bool]:
-    """Due, not held, and neither under another worker's lease nor waiting for a retry."""
+    """Due, not held, and not waiting for a retry (claims are told apart by `held_by_claims`)."""
     return and_(
         Registrant.purge_due_at <= now,
         Meeting.legal_hold.is_(False),
@@ -52,8 +64,15 @@ def due(now: datetime) -> ColumnElement[bool]:
     )
 
 
-@dataclass(frozen=True)
-class Claimed:
+def held_by_claims(session: Session, at: datetime) -> list[int]:
+    """Registrants under a live claim: another worker's, or a killed one's not yet run out."""
+    held: list[int] = []
+    for ids in session.scalars(select(PurgeClaim.registrant_ids).where(PurgeClaim.until > at)):
+        held.extend(ids)
+    return held
+
+
+class Claimed(NamedTuple):
     id: int
     meeting_id: int
     resumed: bool  # an earlier run may have reached out: ask the provider before deleting
@@ -63,9 +82,11 @@ class Claimed:
 
 @dataclass
 class Claim:
-    """A batch held under a lease until `until` (the value of their `next_purge_at`)."""
+    """A batch recorded as claim row `id`, this worker's while the row's lease says `until`."""
 
+    id: int
     items: list[Claimed]
+    started_at: datetime
     until: datetime
 
 
@@ -88,6 +109,39 @@ class Pace:
         self.size = max(1, min(BATCH, int(rate * STEP_SECONDS)))
 
 
+class Place(NamedTuple):
+    """Where a meeting's people are held: its id at the provider, the adapter (or why there
+    is none), and what its receipt says about it."""
+
+    meeting_ref: str
+    adapter: MeetingProvider | ProviderError
+    heading: receipts.Heading
+
+
+class Places:
+    """Each meeting's `Place`, looked up once per run."""
+
+    def __init__(self, factory: sessionmaker[Session], provider_for: ProviderFor) -> None:
+        self._factory = factory
+        self._provider_for = provider_for
+        self._known: dict[int, Place] = {}
+
+    def of(self, meeting_ids: Collection[int]) -> dict[int, Place]:
+        missing = [m for m in meeting_ids if m not in self._known]
+        if missing:
+            with self._factory() as session:
+                for meeting in session.scalars(select(Meeting).where(Meeting.id.in_(missing))):
+                    adapter: MeetingProvider | ProviderError
+                    if meeting.provider_account is None:
+                        adapter = ProviderError("the meeting's account was disconnected")
+                    else:
+                        adapter = self._provider_for(meeting.provider_account)
+                    self._known[meeting.id] = Place(
+                        meeting.provider_meeting_id or "", adapter, receipts.heading(meeting)
+                    )
+        return self._known
+
+
 def claim(
     factory: sessionmaker[Session],
     *,
@@ -96,61 +150,73 @@ def claim(
     clock: Clock,
     size: int = BATCH,
 ) -> Claim | None:
-    """Lock up to `size` due registrants (skipping ones other workers hold), lease them and
-    mark them as reached, committed before any request leaves for the provider.
-
-    One statement: an UPDATE of the rows a locking sub-select picks. `purge_started_at` keeps
-    the first time anyone reached a person, so a value older than this claim says an earlier
-    run may have asked the provider to delete them already."""
-    stamp = clock()
-    until = stamp + lease
-    picked = (
-        select(Registrant.id)
-        .join(Meeting, Meeting.id == Registrant.meeting_id)
-        .where(due(now))
-        # Read from an index, without sorting every due row; a meeting's people together,
-        # so a batch touches few meetings (and few receipts).
-        .order_by(Registrant.purge_due_at, Registrant.meeting_id)
-        .limit(size)
-        .with_for_update(skip_locked=True, of=Registrant)
-    )
-    started = func.coalesce(
-        Registrant.purge_started_at, literal(stamp, Registrant.purge_started_at.type)
-    )
+    """Take up to `size` due registrants nobody holds and record them as one claim, leased
+    and committed before any request about them leaves for the provider."""
     with factory.begin() as session:
-        rows = session.execute(
-            update(Registrant)
-            .where(Registrant.id.in_(picked.scalar_subquery()))
-            .values(next_purge_at=until, purge_started_at=started)
-            .returning(
+        _one_claimer_at_a_time(session)
+        stamp = clock()
+        _take_over_expired(session, stamp)
+        picked = (
+            select(
                 Registrant.id,
                 Registrant.meeting_id,
-                # Reached before this claim: an earlier run may have asked the provider.
-                (Registrant.purge_started_at != stamp).label("resumed"),
+                Registrant.purge_started_at.is_not(None),
                 Registrant.provider_registrant_id,
                 Registrant.future_contact,
             )
-            .execution_options(synchronize_session=False)
-        ).all()
-    if not rows:
-        return None
-    items = [
-        Claimed(
-            r.id,
-            r.meeting_id,
-            bool(r.resumed),
-            r.provider_registrant_id,
-            r.future_contact,
+            .join(Meeting, Meeting.id == Registrant.meeting_id)
+            .where(due(now))
+            # Read from an index, without sorting every due row; a meeting's people together,
+            # so a batch touches few meetings (and few receipts).
+            .order_by(Registrant.purge_due_at, Registrant.meeting_id)
+            .limit(size)
+            .with_for_update(skip_locked=True, of=Registrant)
         )
-        for r in sorted(rows, key=lambda r: (r.meeting_id, r.id))
-    ]
-    return Claim(items, until)
+        if held := held_by_claims(session, stamp):
+            picked = picked.where(not_(among(session, Registrant.id, held)))
+        # Plain rows (Core), not ORM results: thousands of them, read once.
+        rows = session.connection().execute(picked)
+        items = sorted(map(Claimed._make, rows), key=itemgetter(1, 0))
+        if not items:
+            return None
+        until = stamp + lease
+        claim_id = session.execute(
+            insert(PurgeClaim)
+            .values(registrant_ids=[c.id for c in items], started_at=stamp, until=until)
+            .returning(PurgeClaim.id)
+        ).scalar_one()
+    return Claim(claim_id, items, stamp, until)
+
+
+def _one_claimer_at_a_time(session: Session) -> None:
+    """On PostgreSQL, wait for other workers' claims to commit, so this one sees what they
+    hold. (SQLite runs one worker; its writers take turns anyway.)"""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK)))
+
+
+def _take_over_expired(session: Session, at: datetime) -> None:
+    """Drop claims whose lease has run out (their worker died), marking their people as
+    reached so that whoever takes them asks the provider before deleting."""
+    expired = session.execute(
+        delete(PurgeClaim)
+        .where(PurgeClaim.until <= at)
+        .returning(PurgeClaim.registrant_ids, PurgeClaim.started_at)
+    ).all()
+    for ids, started_at in expired:
+        log.info("purge: taking over %d registrants from a claim whose lease ran out", len(ids))
+        session.execute(
+            update(Registrant)
+            .where(among(session, Registrant.id, ids), Registrant.purge_started_at.is_(None))
+            .values(purge_started_at=started_at)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def purge_batch(
     factory: sessionmaker[Session],
     held: Claim,
-    provider_for: ProviderFor,
+    places: Places,
     *,
     now: datetime,
     lease: timedelta,
@@ -160,94 +226,64 @@ def purge_batch(
     base_url: str = "",
 ) -> BatchResult:
     """Delete a claimed batch: provider first (per item), then locally (one transaction)."""
-    providers = _providers(factory, {c.meeting_id for c in held.items}, provider_for)
-    result = BatchResult()
+    where = places.of({c.meeting_id for c in held.items})
     answers: dict[int, str] = {}
     failures: dict[int, ProviderError] = {}
-    lost: set[int] = set()
+    renew_at = held.until - lease / 2
     for item in held.items:
-        if clock() >= held.until - lease / 2:
-            lost |= _renew(
-                factory, held, [c.id for c in held.items if c.id not in lost], lease, clock
-            )
-        if item.id in lost:
-            continue
+        if clock() >= renew_at:
+            if not _renew(factory, held, lease, clock):
+                # Taken over: the new holder asks the provider about these people first.
+                log.warning("purge: the lease on a batch ran out; another worker took it over")
+                return BatchResult()
+            renew_at = held.until - lease / 2
         try:
-            answers[item.id] = _at_provider(item, providers[item.meeting_id])
+            answers[item.id] = _at_provider(item, where[item.meeting_id])
         except ProviderError as exc:
             failures[item.id] = exc
-    _settle(
+    return _settle(
         factory,
         held,
+        where,
         answers,
         failures,
-        result,
         now=now,
         clock=clock,
         run_id=run_id,
         erase_mail_copies=erase_mail_copies,
         base_url=base_url,
     )
-    return result
 
 
-def _providers(
-    factory: sessionmaker[Session], meeting_ids: Collection[int], provider_for: ProviderFor
-) -> dict[int, tuple[str, MeetingProvider | ProviderError]]:
-    """Per meeting: its id at the provider, and the adapter (or why there is none)."""
-    found: dict[int, tuple[str, MeetingProvider | ProviderError]] = {}
-    with factory() as session:
-        for meeting in session.scalars(select(Meeting).where(Meeting.id.in_(meeting_ids))):
-            adapter: MeetingProvider | ProviderError
-            if meeting.provider_account is None:
-                adapter = ProviderError("the meeting's account was disconnected")
-            else:
-                adapter = provider_for(meeting.provider_account)
-            found[meeting.id] = (meeting.provider_meeting_id or "", adapter)
-    return found
-
-
-def _renew(
-    factory: sessionmaker[Session], held: Claim, ids: list[int], lease: timedelta, clock: Clock
-) -> set[int]:
-    """Extend the lease on the batch; returns those no longer this worker's (taken over)."""
+def _renew(factory: sessionmaker[Session], held: Claim, lease: timedelta, clock: Clock) -> bool:
+    """Extend the claim's lease; False when it is no longer this worker's."""
     until = clock() + lease
     with factory.begin() as session:
-        ours = set(_owned(session, ids, held.until))
-        session.execute(
-            update(Registrant)
-            .where(among(session, Registrant.id, ours))
-            .values(next_purge_at=until)
-            .execution_options(synchronize_session=False)
-        )
+        renewed = session.execute(
+            update(PurgeClaim)
+            .where(PurgeClaim.id == held.id, PurgeClaim.until == held.until)
+            .values(until=until)
+            .returning(PurgeClaim.id)
+        ).first()
+    if renewed is None:
+        return False
     held.until = until
-    return set(ids) - ours
+    return True
 
 
-def _owned(session: Session, ids: list[int], until: datetime) -> list[int]:
-    """Those of `ids` still under this lease, locked for the rest of the transaction."""
-    if not ids:
-        return []
-    return list(
-        session.scalars(
-            select(Registrant.id)
-            .where(among(session, Registrant.id, ids), Registrant.next_purge_at == until)
-            .with_for_update()
-        )
-    )
-
-
-def _at_provider(item: Claimed, provider: tuple[str, MeetingProvider | ProviderError]) -> str:
+def _at_provider(item: Claimed, place: Place) -> str:
     """Remove the registrant at the provider; returns the provider's answer in words."""
-    meeting_ref, adapter = provider
-    if not item.provider_registrant_id or not meeting_ref:
-        return "no copy at the provider"
+    if not item.provider_registrant_id or not place.meeting_ref:
+        return NO_COPY
+    adapter = place.adapter
     if isinstance(adapter, ProviderError):
         raise adapter
     try:
-        if item.resumed and not adapter.registrant_exists(meeting_ref, item.provider_registrant_id):
+        if item.resumed and not adapter.registrant_exists(
+            place.meeting_ref, item.provider_registrant_id
+        ):
             return "already gone"
-        adapter.remove_registrant(meeting_ref, item.provider_registrant_id)
+        adapter.remove_registrant(place.meeting_ref, item.provider_registrant_id)
     except ProviderNotFound:
         return "already gone"
     return "deleted"
@@ -256,53 +292,94 @@ def _at_provider(item: Claimed, provider: tuple[str, MeetingProvider | ProviderE
 def _settle(
     factory: sessionmaker[Session],
     held: Claim,
+    where: dict[int, Place],
     answers: dict[int, str],
     failures: dict[int, ProviderError],
-    result: BatchResult,
     *,
     now: datetime,
     clock: Clock,
     run_id: str,
     erase_mail_copies: Callable[[int], int] | None,
     base_url: str,
-) -> None:
-    """One transaction: the failures wait for their retry; the others are deleted here (their
-    consent records and queued emails go with them, by the foreign keys' ON DELETE CASCADE;
-    their copies in the mail folder first), counted into the receipts, and kept as contacts
-    when they opted in. Only registrants still under this worker's lease are touched."""
+) -> BatchResult:
+    """One transaction, holding the claim row: the failures wait for their retry; the others
+    are deleted (their copies in the mail folder first), counted into the receipts, and kept
+    as contacts when they opted in; then the claim goes. Nothing happens if the claim is no
+    longer this worker's."""
+    result = BatchResult()
     with factory.begin() as session:
-        for registrant_id in _owned(session, list(failures), held.until):
-            _failed(session, registrant_id, clock(), failures[registrant_id])
-            result.failed += 1
-        done = [c for c in held.items if c.id in answers]
-        if not done:
-            return
-        kept = _keep_contacts(session, done, held.until, base_url)
-        ids = [c.id for c in done]
-        if erase_mail_copies is not None:
-            # Before the rows go (a crash between the two leaves no orphaned copy), and only
-            # for people still ours: locked here, they are the ones the DELETE below takes.
-            for registrant_id in _owned(session, ids, held.until):
-                erase_mail_copies(registrant_id)
-        deleted = set(
-            session.scalars(
-                delete(Registrant)
-                .where(among(session, Registrant.id, ids), Registrant.next_purge_at == held.until)
-                .returning(Registrant.id)
-                .execution_options(synchronize_session=False)
-            )
+        ours = session.scalar(
+            select(PurgeClaim.id)
+            .where(PurgeClaim.id == held.id, PurgeClaim.until == held.until)
+            .with_for_update()
         )
-        _count(session, [c for c in done if c.id in deleted], answers, kept, now=now, run_id=run_id)
-        result.deleted += len(deleted)
-        result.contacts_kept += sum(kept.values())
+        if ours is None:
+            log.warning("purge: a batch was taken over before it was settled")
+            return result
+        for registrant_id, exc in failures.items():
+            _failed(session, registrant_id, held.started_at, clock(), exc)
+        result.failed = len(failures)
+        pushed = _pushed_since(session, [c.id for c in held.items if answers.get(c.id) == NO_COPY])
+        done = [c for c in held.items if c.id in answers and c.id not in pushed]
+        if done:
+            kept = _keep_contacts(session, done, base_url)
+            deleted = _delete(session, [c.id for c in done], erase_mail_copies)
+            counted = [c for c in done if c.id in deleted]
+            _count(session, counted, answers, kept, where, now=now, run_id=run_id)
+            result.deleted = len(counted)
+            result.contacts_kept = sum(kept.values())
+        session.execute(
+            delete(PurgeClaim)
+            .where(PurgeClaim.id == held.id)
+            .execution_options(synchronize_session=False)
+        )
+    return result
 
 
-def _failed(session: Session, registrant_id: int, at: datetime, exc: ProviderError) -> None:
+def _pushed_since(session: Session, no_copy: list[int]) -> set[int]:
+    """Those seen with no copy at the provider who have one now (a push that finished after
+    the claim), locked: they stay, for a later run to delete at the provider first."""
+    if not no_copy:
+        return set()
+    return set(
+        session.scalars(
+            select(Registrant.id)
+            .where(
+                among(session, Registrant.id, no_copy),
+                Registrant.provider_registrant_id.is_not(None),
+            )
+            .with_for_update()
+        )
+    )
+
+
+def _delete(
+    session: Session, ids: list[int], erase_mail_copies: Callable[[int], int] | None
+) -> set[int]:
+    """Delete the rows (consent records and queued emails go by cascade); returns whose went."""
+    if erase_mail_copies is not None:
+        for registrant_id in ids:  # before the rows: a crash between leaves no orphaned copy
+            erase_mail_copies(registrant_id)
+    return set(
+        session.scalars(
+            delete(Registrant)
+            .where(among(session, Registrant.id, ids))
+            .returning(Registrant.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+
+
+def _failed(
+    session: Session, registrant_id: int, reached: datetime, at: datetime, exc: ProviderError
+) -> None:
     registrant = session.get(Registrant, registrant_id)
     if registrant is None:
         return
     registrant.purge_attempts += 1
     registrant.next_purge_at = at + retry_delay(registrant.purge_attempts)
+    # Asked at the provider: the retry checks there before deleting.
+    registrant.purge_started_at = registrant.purge_started_at or reached
     # The kind and status only: a provider's message may quote the person's email.
     registrant.purge_error = f"{type(exc).__name__} (status {exc.status})"
     log.warning(
@@ -313,13 +390,10 @@ def _failed(session: Session, registrant_id: int, at: datetime, exc: ProviderErr
     )
 
 
-def _keep_contacts(
-    session: Session, done: list[Claimed], until: datetime, base_url: str
-) -> Counter[int]:
-    """Keep opted-in people's name and email (those still under this lease, locked first);
-    returns how many were kept, per meeting."""
-    opted = _owned(session, [c.id for c in done if c.future_contact], until)
+def _keep_contacts(session: Session, done: list[Claimed], base_url: str) -> Counter[int]:
+    """Keep opted-in people's name and email; returns how many were kept, per meeting."""
     kept: Counter[int] = Counter()
+    opted = [c.id for c in done if c.future_contact]
     if not opted:
         return kept
     for registrant in session.scalars(select(Registrant).where(Registrant.id.in_(opted))):
@@ -330,16 +404,23 @@ def _keep_contacts(
 
 def _count(
     session: Session,
-    done: list[Claimed],
+    counted: list[Claimed],
     answers: dict[int, str],
     kept: Counter[int],
+    where: dict[int, Place],
     *,
     now: datetime,
     run_id: str,
 ) -> None:
     per_meeting: dict[int, Counter[str]] = defaultdict(Counter)
-    for item in done:
+    for item in counted:
         per_meeting[item.meeting_id][answers[item.id]] += 1
-    meetings = session.scalars(select(Meeting).where(Meeting.id.in_(per_meeting))).all()
-    for meeting_id, receipt in receipts.open_receipts(session, meetings, run_id, now).items():
-        receipts.count_registrants(receipt, per_meeting[meeting_id], contacts_kept=kept[meeting_id])
+    if per_meeting:
+        receipts.count_registrants(
+            session,
+            [where[m].heading for m in per_meeting],
+            run_id,
+            now,
+            answers=per_meeting,
+            contacts_kept=kept,
+        )

@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -29,12 +30,56 @@ from vcsafe.services.errors import NotFound
 from vcsafe.services.paging import Page, paginate
 
 
-def open_receipts(
-    session: Session, meetings: Collection[Meeting], run_id: str, now: datetime
+@dataclass(frozen=True)
+class Heading:
+    """What a new receipt says about its meeting (kept readable after the meeting is gone)."""
+
+    meeting_id: int
+    organisation_id: int
+    title: str
+    provider: str
+
+
+def heading(meeting: Meeting) -> Heading:
+    kind = meeting.provider_account.kind.value if meeting.provider_account else ""
+    return Heading(meeting.id, meeting.organisation_id, meeting.title, kind)
+
+
+def count_registrants(
+    session: Session,
+    headings: Collection[Heading],
+    run_id: str,
+    now: datetime,
+    *,
+    answers: Mapping[int, Counter[str]],
+    contacts_kept: Mapping[int, int],
+) -> None:
+    """Add a batch's deleted registrants (per meeting, by the provider's answer) and the people
+    kept in the contact list with their consent to this run's receipts."""
+    receipts = _receipts(session, headings, run_id, now)
+    for meeting_id, receipt in receipts.items():
+        counted = answers.get(meeting_id, Counter())
+        receipt.registrants_deleted += sum(counted.values())
+        receipt.contacts_kept += contacts_kept.get(meeting_id, 0)
+        _bump(receipt, "registrants", counted)
+    _seal(session, receipts.values())
+
+
+def count_recording(
+    session: Session, meeting: Meeting, run_id: str, *, answer: str, now: datetime
+) -> None:
+    receipt = _receipts(session, [heading(meeting)], run_id, now)[meeting.id]
+    receipt.recordings_deleted += 1
+    _bump(receipt, "recordings", Counter([answer]))
+    _seal(session, [receipt])
+
+
+def _receipts(
+    session: Session, headings: Collection[Heading], run_id: str, now: datetime
 ) -> dict[int, DeletionReceipt]:
-    """This run's receipt for each meeting, locked for the transaction (made where missing),
-    in one query for a whole batch."""
-    ids = [m.id for m in meetings]
+    """This run's receipt for each meeting, locked for the transaction; the missing ones are
+    made, to be written with their first counts (one INSERT each, by `_seal`)."""
+    ids = [h.meeting_id for h in headings]
     found = {
         r.meeting_id: r
         for r in session.scalars(
@@ -45,24 +90,33 @@ def open_receipts(
         if r.meeting_id is not None
     }
     made = {
-        meeting.id: DeletionReceipt(
-            organisation_id=meeting.organisation_id,
-            meeting_id=meeting.id,
-            meeting_title=meeting.title,
-            provider=meeting.provider_account.kind.value if meeting.provider_account else "",
+        h.meeting_id: DeletionReceipt(
+            organisation_id=h.organisation_id,
+            meeting_id=h.meeting_id,
+            meeting_title=h.title,
+            provider=h.provider,
             run_id=run_id,
             details={"registrants": {}, "recordings": {}},
+            registrants_deleted=0,
+            recordings_deleted=0,
+            contacts_kept=0,
             created_at=now,
         )
-        for meeting in meetings
-        if meeting.id not in found
+        for h in headings
+        if h.meeting_id not in found
     }
-    if made:
-        session.add_all(made.values())
-        session.flush()  # their ids, for the audit events
-        for receipt in made.values():
-            audit.record(session, receipt.organisation_id, "purge.receipt", subject=receipt)
+    session.add_all(made.values())
     return found | made
+
+
+def _seal(session: Session, counted: Collection[DeletionReceipt]) -> None:
+    """Fingerprint the receipts just counted into and write them; each new one is audited."""
+    made = [r for r in counted if r.id is None]
+    for receipt in counted:
+        receipt.sha256 = fingerprint(receipt)
+    session.flush()  # the new receipts' ids, for their audit events
+    for receipt in made:
+        audit.record(session, receipt.organisation_id, "purge.receipt", subject=receipt)
 
 
 def _bump(receipt: DeletionReceipt, kind: str, answers: Counter[str]) -> None:
@@ -71,26 +125,6 @@ def _bump(receipt: DeletionReceipt, kind: str, answers: Counter[str]) -> None:
     for answer, n in answers.items():
         counted[answer] = counted.get(answer, 0) + n
     receipt.details = details  # reassign: JSON columns do not notice in-place changes
-
-
-def count_registrants(
-    receipt: DeletionReceipt, answers: Counter[str], *, contacts_kept: int = 0
-) -> None:
-    """Add deleted registrants (by the provider's answer), and the people kept in the contact
-    list with their consent, to a receipt."""
-    receipt.registrants_deleted += sum(answers.values())
-    receipt.contacts_kept += contacts_kept
-    _bump(receipt, "registrants", answers)
-    receipt.sha256 = fingerprint(receipt)
-
-
-def count_recording(
-    session: Session, meeting: Meeting, run_id: str, *, answer: str, now: datetime
-) -> None:
-    receipt = open_receipts(session, [meeting], run_id, now)[meeting.id]
-    receipt.recordings_deleted += 1
-    _bump(receipt, "recordings", Counter([answer]))
-    receipt.sha256 = fingerprint(receipt)
 
 
 def close_meetings_if_done(session: Session, meeting_ids: Collection[int]) -> int:
