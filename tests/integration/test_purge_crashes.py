@@ -36,7 +36,7 @@ from vcsafe.models import (
     utcnow,
 )
 from vcsafe.providers.base import ProviderCredentials
-from vcsafe.services import purge, purge_registrants
+from vcsafe.services import purge, purge_claims
 
 SEED = 20261123
 KILLS = 20
@@ -191,7 +191,7 @@ def test_a_claim_left_by_a_dead_worker_waits_for_its_lease_then_is_asked_about_f
     held = world.due[0]
     factory, provider_for = db.factory(app), providers_of(app)
     lease, start = timedelta(minutes=5), utcnow()
-    dead = purge_registrants.claim(factory, now=start, lease=lease, clock=lambda: start, size=10)
+    dead = purge_claims.claim(factory, now=start, lease=lease, clock=lambda: start, size=10)
     assert dead is not None and len(dead.items) == 10
     account = session.get(Meeting, held.meeting_id).provider_account  # type: ignore[union-attr]
     assert account is not None

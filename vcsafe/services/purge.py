@@ -1,12 +1,12 @@
 """The purge: delete due registrants and recordings at the provider, then locally, and prove it.
 
-Every item is claimed, done and committed on its own (registrants in batches recorded as one
-claim row each, see purge_registrants.py; recordings one by one). The provider copy goes
-first; before reaching out, the claim is committed, so a worker killed at any moment restarts
-by *checking* whether the provider still has the object instead of deleting twice. A claim is
-a lease (nobody else may try the item before then), taken and renewed by the clock, not by
-when the run began. On PostgreSQL, an advisory lock for claiming, SKIP LOCKED and the lease
-let many workers share the work without touching the same item.
+Every item is claimed, done and committed on its own (registrants in batches, each recorded
+as one claim row: purge_claims.py, purge_registrants.py; recordings one by one). The provider
+copy goes first; before reaching out, the claim is committed, so a worker killed at any moment
+restarts by *checking* whether the provider still has the object instead of deleting twice.
+A claim is a lease (nobody else may try the item before then), taken and renewed by the
+clock, not by when the run began. On PostgreSQL, an advisory lock for claiming, SKIP LOCKED
+and the lease let many workers share the work without touching the same item.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from vcsafe.models import Meeting, Recording, RecordingState, Registrant, utcnow
 from vcsafe.providers.base import ProviderError, ProviderNotFound, ProviderRecording
-from vcsafe.services import purge_registrants, receipts
+from vcsafe.services import purge_claims, purge_registrants, receipts
 from vcsafe.services.provider_accounts import ProviderFor
 from vcsafe.services.tables import among
 
@@ -62,8 +62,8 @@ def _due_recordings(now: datetime) -> ColumnElement[bool]:
 
 def plan(session: Session, *, now: datetime) -> Plan:
     """Count what is due, deleting nothing (items another worker holds are not counted)."""
-    due = select(Registrant.meeting_id).join(Meeting).where(purge_registrants.due(now))
-    if held := purge_registrants.held_by_claims(session, now):
+    due = select(Registrant.meeting_id).join(Meeting).where(purge_claims.due(now))
+    if held := purge_claims.held_by_claims(session, now):
         due = due.where(not_(among(session, Registrant.id, held)))
     registrants = due.subquery()
     recordings = select(Recording.meeting_id).join(Meeting).where(_due_recordings(now)).subquery()
@@ -98,9 +98,7 @@ def run(
     report = PurgeReport()
     pace = purge_registrants.Pace()
     places = purge_registrants.Places(factory, provider_for)
-    while held := purge_registrants.claim(
-        factory, now=now, lease=lease, clock=clock, size=pace.size
-    ):
+    while held := purge_claims.claim(factory, now=now, lease=lease, clock=clock, size=pace.size):
         started = time.perf_counter()
         result = purge_registrants.purge_batch(
             factory,

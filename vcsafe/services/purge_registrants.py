@@ -1,10 +1,9 @@
 """Purging due registrants, a batch at a time.
 
-1. **Claim.** One claimer at a time (an advisory lock on PostgreSQL) picks up to `size` due
-   registrants that no live claim holds, skipping rows another transaction has locked (a push
-   to the provider in flight), and records them as one `purge_claim` row with a lease. It is
-   committed before any request about them leaves for the provider: that row is what says
-   "these people may have been reached", one small insert instead of a mark on every person.
+1. **Claim** (purge_claims.py). Up to a batch of due registrants nobody holds, recorded as
+   one `purge_claim` row with a lease, committed before any request about them leaves for
+   the provider: that row says "these people may have been reached", one small insert
+   instead of a mark on every person.
 2. **Provider.** Each person is deleted there; people an earlier run may have reached are
    asked about first (GET) instead of being deleted twice. The lease is renewed as it runs.
 3. **Settle.** One transaction, under the claim row's lock: failures wait for their retry;
@@ -12,9 +11,7 @@
    ON DELETE CASCADE), counted into the receipts and kept as contacts when they opted in; the
    claim row goes with them.
 
-A worker that died leaves its claim row behind. Once its lease has run out the next claimer
-marks those people as reached (`purge_started_at`) and drops the claim, so they are asked
-about, never deleted twice. A batch is sized to about a second of provider work, so a killed
+A batch is sized to about a second of provider work, so a killed
 worker leaves little half done; with a provider that answers at once it grows to BATCH and
 the database work stays in bulk.
 """
@@ -26,16 +23,16 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from operator import itemgetter
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, not_, or_, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from vcsafe.models import Meeting, PurgeClaim, Registrant
+from vcsafe.models import Meeting, Registrant
 from vcsafe.providers.base import MeetingProvider, ProviderError, ProviderNotFound
-from vcsafe.services import contacts, receipts
+from vcsafe.services import contacts, purge_claims, receipts
 from vcsafe.services.provider_accounts import ProviderFor
+from vcsafe.services.purge_claims import Claim, Claimed, Clock
 from vcsafe.services.tables import among
 
 log = logging.getLogger(__name__)
@@ -44,50 +41,12 @@ BATCH = 5000
 #: A batch is sized to take about this long, so a killed worker leaves little half done.
 STEP_SECONDS = 1.0
 FIRST_BATCH = 10
-#: The PostgreSQL advisory lock that lets one worker claim at a time ("vcsa").
-CLAIM_LOCK = 0x76637361
 NO_COPY = "no copy at the provider"
-Clock = Callable[[], datetime]
 
 
 def retry_delay(attempts: int) -> timedelta:
     """1 min, 2 min, 4 min, … up to 6 hours: a failing item stays due and is retried."""
     return min(MAX_BACKOFF, timedelta(minutes=2 ** max(0, attempts - 1)))
-
-
-def due(now: datetime) -> ColumnElement[bool]:
-    """Due, not held, and not waiting for a retry (claims are told apart by `held_by_claims`)."""
-    return and_(
-        Registrant.purge_due_at <= now,
-        Meeting.legal_hold.is_(False),
-        or_(Registrant.next_purge_at.is_(None), Registrant.next_purge_at <= now),
-    )
-
-
-def held_by_claims(session: Session, at: datetime) -> list[int]:
-    """Registrants under a live claim: another worker's, or a killed one's not yet run out."""
-    held: list[int] = []
-    for ids in session.scalars(select(PurgeClaim.registrant_ids).where(PurgeClaim.until > at)):
-        held.extend(ids)
-    return held
-
-
-class Claimed(NamedTuple):
-    id: int
-    meeting_id: int
-    resumed: bool  # an earlier run may have reached out: ask the provider before deleting
-    provider_registrant_id: str | None
-    future_contact: bool
-
-
-@dataclass
-class Claim:
-    """A batch recorded as claim row `id`, this worker's while the row's lease says `until`."""
-
-    id: int
-    items: list[Claimed]
-    started_at: datetime
-    until: datetime
 
 
 @dataclass
@@ -142,77 +101,6 @@ class Places:
         return self._known
 
 
-def claim(
-    factory: sessionmaker[Session],
-    *,
-    now: datetime,
-    lease: timedelta,
-    clock: Clock,
-    size: int = BATCH,
-) -> Claim | None:
-    """Take up to `size` due registrants nobody holds and record them as one claim, leased
-    and committed before any request about them leaves for the provider."""
-    with factory.begin() as session:
-        _one_claimer_at_a_time(session)
-        stamp = clock()
-        _take_over_expired(session, stamp)
-        picked = (
-            select(
-                Registrant.id,
-                Registrant.meeting_id,
-                Registrant.purge_started_at.is_not(None),
-                Registrant.provider_registrant_id,
-                Registrant.future_contact,
-            )
-            .join(Meeting, Meeting.id == Registrant.meeting_id)
-            .where(due(now))
-            # Read from an index, without sorting every due row; a meeting's people together,
-            # so a batch touches few meetings (and few receipts).
-            .order_by(Registrant.purge_due_at, Registrant.meeting_id)
-            .limit(size)
-            .with_for_update(skip_locked=True, of=Registrant)
-        )
-        if held := held_by_claims(session, stamp):
-            picked = picked.where(not_(among(session, Registrant.id, held)))
-        # Plain rows (Core), not ORM results: thousands of them, read once.
-        rows = session.connection().execute(picked)
-        items = sorted(map(Claimed._make, rows), key=itemgetter(1, 0))
-        if not items:
-            return None
-        until = stamp + lease
-        claim_id = session.execute(
-            insert(PurgeClaim)
-            .values(registrant_ids=[c.id for c in items], started_at=stamp, until=until)
-            .returning(PurgeClaim.id)
-        ).scalar_one()
-    return Claim(claim_id, items, stamp, until)
-
-
-def _one_claimer_at_a_time(session: Session) -> None:
-    """On PostgreSQL, wait for other workers' claims to commit, so this one sees what they
-    hold. (SQLite runs one worker; its writers take turns anyway.)"""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK)))
-
-
-def _take_over_expired(session: Session, at: datetime) -> None:
-    """Drop claims whose lease has run out (their worker died), marking their people as
-    reached so that whoever takes them asks the provider before deleting."""
-    expired = session.execute(
-        delete(PurgeClaim)
-        .where(PurgeClaim.until <= at)
-        .returning(PurgeClaim.registrant_ids, PurgeClaim.started_at)
-    ).all()
-    for ids, started_at in expired:
-        log.info("purge: taking over %d registrants from a claim whose lease ran out", len(ids))
-        session.execute(
-            update(Registrant)
-            .where(among(session, Registrant.id, ids), Registrant.purge_started_at.is_(None))
-            .values(purge_started_at=started_at)
-            .execution_options(synchronize_session=False)
-        )
-
-
 def purge_batch(
     factory: sessionmaker[Session],
     held: Claim,
@@ -232,7 +120,7 @@ def purge_batch(
     renew_at = held.until - lease / 2
     for item in held.items:
         if clock() >= renew_at:
-            if not _renew(factory, held, lease, clock):
+            if not purge_claims.renew(factory, held, lease, clock):
                 # Taken over: the new holder asks the provider about these people first.
                 log.warning("purge: the lease on a batch ran out; another worker took it over")
                 return BatchResult()
@@ -253,22 +141,6 @@ def purge_batch(
         erase_mail_copies=erase_mail_copies,
         base_url=base_url,
     )
-
-
-def _renew(factory: sessionmaker[Session], held: Claim, lease: timedelta, clock: Clock) -> bool:
-    """Extend the claim's lease; False when it is no longer this worker's."""
-    until = clock() + lease
-    with factory.begin() as session:
-        renewed = session.execute(
-            update(PurgeClaim)
-            .where(PurgeClaim.id == held.id, PurgeClaim.until == held.until)
-            .values(until=until)
-            .returning(PurgeClaim.id)
-        ).first()
-    if renewed is None:
-        return False
-    held.until = until
-    return True
 
 
 def _at_provider(item: Claimed, place: Place) -> str:
@@ -308,12 +180,7 @@ def _settle(
     longer this worker's."""
     result = BatchResult()
     with factory.begin() as session:
-        ours = session.scalar(
-            select(PurgeClaim.id)
-            .where(PurgeClaim.id == held.id, PurgeClaim.until == held.until)
-            .with_for_update()
-        )
-        if ours is None:
+        if not purge_claims.hold(session, held):
             log.warning("purge: a batch was taken over before it was settled")
             return result
         for registrant_id, exc in failures.items():
@@ -328,11 +195,7 @@ def _settle(
             _count(session, counted, answers, kept, where, now=now, run_id=run_id)
             result.deleted = len(counted)
             result.contacts_kept = sum(kept.values())
-        session.execute(
-            delete(PurgeClaim)
-            .where(PurgeClaim.id == held.id)
-            .execution_options(synchronize_session=False)
-        )
+        purge_claims.release(session, held)
     return result
 
 
