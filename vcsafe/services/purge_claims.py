@@ -144,10 +144,7 @@ def renew(factory: sessionmaker[Session], held: Claim, lease: timedelta, clock: 
     until = clock() + lease
     with factory.begin() as session:
         renewed = session.execute(
-            update(PurgeClaim)
-            .where(PurgeClaim.id == held.id, PurgeClaim.until == held.until)
-            .values(until=until)
-            .returning(PurgeClaim.id)
+            update(PurgeClaim).where(_still_ours(held)).values(until=until).returning(PurgeClaim.id)
         ).first()
     if renewed is None:
         return False
@@ -157,12 +154,14 @@ def renew(factory: sessionmaker[Session], held: Claim, lease: timedelta, clock: 
 
 def hold(session: Session, held: Claim) -> bool:
     """Lock the claim for this transaction; False when it is no longer this worker's."""
-    ours = session.scalar(
-        select(PurgeClaim.id)
-        .where(PurgeClaim.id == held.id, PurgeClaim.until == held.until)
-        .with_for_update()
-    )
+    ours = session.scalar(select(PurgeClaim.id).where(_still_ours(held)).with_for_update())
     return ours is not None
+
+
+def _still_ours(held: Claim) -> ColumnElement[bool]:
+    """The claim row still carries the lease this worker took or last renewed (a takeover
+    deletes it; a renewal by this worker moves `held.until` with it)."""
+    return and_(PurgeClaim.id == held.id, PurgeClaim.until == held.until)
 
 
 def release(session: Session, held: Claim) -> None:
