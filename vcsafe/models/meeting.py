@@ -56,6 +56,9 @@ class Meeting(Base):
     duration_minutes: Mapped[int]
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     capacity: Mapped[int] = mapped_column(default=100)
+    # Kept by database triggers (migration 0012), never written by the app: read it to know
+    # how full the meeting is without counting its registrants.
+    active_registrants: Mapped[int] = mapped_column(default=0, server_default="0")
     audience: Mapped[Audience] = mapped_column(str_enum(Audience), default=Audience.ADULTS)
     recording_policy: Mapped[RecordingPolicy] = mapped_column(
         str_enum(RecordingPolicy), default=RecordingPolicy.NONE

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from vcsafe.models import (
@@ -30,8 +30,6 @@ from vcsafe.models import (
     MeetingState,
     ProviderKind,
     RecordingPolicy,
-    Registrant,
-    RegistrantStatus,
 )
 from vcsafe.services import notices, planning
 from vcsafe.services.tables import table_of
@@ -112,18 +110,12 @@ class PublicMeeting:
 
 # Built once, in Core rather than ORM terms: this runs on every request for a plain row.
 _MEETING = table_of(Meeting)
-_REGISTRANT = table_of(Registrant)
 _AVAILABILITY = select(
     _MEETING.c.id,
     _MEETING.c.state,
     _MEETING.c.starts_at,
     _MEETING.c.capacity,
-    select(func.count(_REGISTRANT.c.id))
-    .where(
-        _REGISTRANT.c.meeting_id == _MEETING.c.id,
-        _REGISTRANT.c.status == RegistrantStatus.ACTIVE,
-    )
-    .scalar_subquery(),
+    _MEETING.c.active_registrants,  # kept by triggers: no count of the registrants
     _MEETING.c.updated_at,
 )
 _AVAILABILITY_BY_SLUG = _AVAILABILITY.where(_MEETING.c.public_slug == bindparam("slug"))
@@ -147,8 +139,9 @@ def availability_locked(session: Session, meeting_id: int) -> Availability:
     """As `availability`, holding the meeting row until the transaction ends: registrations
     near the capacity wait for each other here, so the last place is taken only once.
 
-    The count comes after the lock, in a statement of its own: under READ COMMITTED only a
-    statement that starts once the lock is held sees what the previous holder committed.
+    The number of registrants is read after the lock, in a statement of its own: under READ
+    COMMITTED only a statement that starts once the lock is held sees what the previous holder
+    committed (its registrant was counted by a trigger as it committed; migration 0012).
     """
     session.execute(_LOCK_MEETING, {"id": meeting_id})
     return _availability(session.execute(_AVAILABILITY_BY_ID, {"id": meeting_id}).one())
@@ -156,7 +149,7 @@ def availability_locked(session: Session, meeting_id: int) -> Availability:
 
 def _availability(row: Sequence[Any]) -> Availability:
     meeting_id, state, starts_at, capacity, registered, updated_at = row
-    return Availability(meeting_id, state, starts_at, capacity, registered or 0, updated_at)
+    return Availability(meeting_id, state, starts_at, capacity, registered, updated_at)
 
 
 def meeting_by_slug(session: Session, slug: str) -> Meeting | None:

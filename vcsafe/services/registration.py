@@ -37,7 +37,7 @@ from vcsafe.services.public_meetings import Availability, CodeText, PublicMeetin
 from vcsafe.services.public_meetings import manage_link_expiry as manage_link_expiry
 from vcsafe.services.tables import table_of
 
-# Below this many free places, registrations take a lock on the meeting before counting.
+# Below this many free places, registrations lock the meeting before reading how full it is.
 STRICT_CAPACITY_MARGIN = 20
 
 _NEW_REGISTRANT = insert(table_of(Registrant)).returning(table_of(Registrant).c.id)
