@@ -18,7 +18,7 @@ SQLite runs one writer at a time, so plain row triggers are exact there.
 
 Revision ID: 0012
 Revises: 0011
-Create Date: 2026-11-24 09:00:00
+Create Date: 2026-11-23 17:00:00
 
 """
 
