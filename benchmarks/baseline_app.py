@@ -1,5 +1,6 @@
 """The baseline for registration_burst.py: a bare Flask endpoint doing one INSERT, served by the
-same gunicorn and PostgreSQL. Run as `gunicorn 'baseline_app:create()'` from benchmarks/."""
+same gunicorn and PostgreSQL. Run as `gunicorn 'baseline_app:create()'` from benchmarks/, once
+`create_table()` has made its table (not in the workers, which start at the same moment)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,14 @@ rows = Table(
 )
 
 
+def create_table(url: str) -> None:
+    engine = make_engine(url)
+    metadata.create_all(engine)
+    engine.dispose()
+
+
 def create() -> Flask:
     engine = make_engine(os.environ["VCSAFE_DATABASE_URL"])
-    metadata.create_all(engine)
     app = Flask(__name__)
 
     @app.post("/insert")

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import requests
 from sqlalchemy import func, insert, select
+from baseline_app import create_table
 from stack import ROOT, app_env, csrf_from, free_port, gunicorn, pg_schema, summary
 
 sys.path.insert(0, str(ROOT))
@@ -169,6 +170,7 @@ def run_registrations(url: str, total: int) -> dict[str, float]:
 
 
 def run_baseline(url: str, total: int) -> dict[str, float]:
+    create_table(url)
     port = free_port()
     env = app_env(url, Path(tempfile.gettempdir()))
     env["PYTHONPATH"] = f"{ROOT}{os.pathsep}{ROOT / 'benchmarks'}"

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from vcsafe.formatting import local_time
 from vcsafe.models import Contact, Meeting, Organisation, OutboundEmail, Registrant, utcnow
 from vcsafe.services.public_meetings import PublicMeeting
-from vcsafe.services.tables import table_of
 from vcsafe.settings import PROJECT_ROOT
-
-_NEW_EMAIL = insert(table_of(OutboundEmail))
 
 
 @functools.cache
@@ -69,19 +66,18 @@ def _queue(
     return email
 
 
-def queue_confirmation(
-    session: Session,
+def confirmation(
     meeting: PublicMeeting,
     *,
-    registrant_id: int,
     name: str,
     guardian_name: str,
     to: str,
     token: str,
     base_url: str,
     now: datetime,
-) -> None:
-    """The confirmation of a new registration, with the private link and the code accepted."""
+) -> dict[str, Any]:
+    """The confirmation of a new registration, with the private link and the code accepted:
+    the email's row, for registration_store to write with the registrant."""
     body = (
         _env()
         .get_template("confirmation.txt")
@@ -92,18 +88,15 @@ def queue_confirmation(
             manage_url=manage_url(base_url, token),
         )
     )
-    session.execute(
-        _NEW_EMAIL,
-        {
-            "organisation_id": meeting.organisation_id,
-            "registrant_id": registrant_id,
-            "kind": "confirmation",
-            "to_address": to,
-            "subject": f"You are registered: {meeting.title}",
-            "body": body,
-            "next_attempt_at": now,
-        },
-    )
+    return {
+        "organisation_id": meeting.organisation_id,
+        "kind": "confirmation",
+        "to_address": to,
+        "subject": f"You are registered: {meeting.title}",
+        "body": body,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
 
 
 def queue_already_registered(

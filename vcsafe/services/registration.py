@@ -2,8 +2,8 @@
 
 Nothing here calls a provider: the registrant is committed first and pushed to Zoom or Teams
 by the background worker (registrant_push.py), so a provider outage never loses anyone.
-The rows are written with plain INSERTs (one for the person, one batch for the consents, one
-for the email): a registration is a few new rows, with nothing for a unit of work to track.
+The new rows (the person, their consents, the email) are written by registration_store, in
+one statement on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,6 @@ from vcsafe.models import (
     AgeBand,
     ConsentDecision,
     ConsentPurpose,
-    ConsentRecord,
     Meeting,
     MeetingState,
     Organisation,
@@ -29,19 +28,15 @@ from vcsafe.models import (
     RecordingPolicy,
     Registrant,
 )
-from vcsafe.services import emails, notices, public_meetings
+from vcsafe.services import emails, notices, public_meetings, registration_store
 from vcsafe.services.errors import DomainError
 from vcsafe.services.public_meetings import Availability, CodeText, PublicMeeting
 
 # Moved to public_meetings (the snapshot needs it); manage.py still asks for it here.
 from vcsafe.services.public_meetings import manage_link_expiry as manage_link_expiry
-from vcsafe.services.tables import table_of
 
 # Below this many free places, registrations lock the meeting before reading how full it is.
 STRICT_CAPACITY_MARGIN = 20
-
-_NEW_REGISTRANT = insert(table_of(Registrant)).returning(table_of(Registrant).c.id)
-_NEW_CONSENTS = insert(table_of(ConsentRecord))  # executed with one row per decision
 
 
 class RegistrationError(DomainError):
@@ -142,8 +137,19 @@ def register(
         "next_push_at": now,
         "created_at": now,
     }
+    email_row = emails.confirmation(
+        meeting,
+        name=name,
+        guardian_name=guardian_name,
+        to=guardian_email or email,  # a child's emails go to their guardian
+        token=token,
+        base_url=base_url,
+        now=now,
+    )
     try:
-        registrant_id = session.execute(_NEW_REGISTRANT, person).scalar_one()
+        registrant_id = registration_store.store(
+            session, person, _consents(meeting, form, now), email_row
+        )
     except IntegrityError:
         # The unique index on (meeting, lower(email)) says this email is registered already
         # (a second visit, or a double click racing the first).
@@ -153,18 +159,6 @@ def register(
             raise
         _resend_link(session, existing, base_url=base_url)
         return Outcome(existing.id, created=False)
-    session.execute(_NEW_CONSENTS, _consents(meeting, form, registrant_id, now))
-    emails.queue_confirmation(
-        session,
-        meeting,
-        registrant_id=registrant_id,
-        name=name,
-        guardian_name=guardian_name,
-        to=guardian_email or email,  # a child's emails go to their guardian
-        token=token,
-        base_url=base_url,
-        now=now,
-    )
     return Outcome(registrant_id, created=True)
 
 
@@ -224,9 +218,7 @@ def _validate(meeting: PublicMeeting, form: Registration) -> None:
             )
 
 
-def _consents(
-    meeting: PublicMeeting, form: Registration, registrant_id: int, now: datetime
-) -> list[dict[str, Any]]:
+def _consents(meeting: PublicMeeting, form: Registration, now: datetime) -> list[dict[str, Any]]:
     """The ledger entries for this registration: one per decision, with the text's hash."""
     decisions: list[tuple[ConsentPurpose, bool, notices.Notice | CodeText]] = [
         (ConsentPurpose.PRIVACY_NOTICE, True, meeting.privacy)
@@ -243,7 +235,6 @@ def _consents(
         decisions.append((ConsentPurpose.GUARDIAN, True, meeting.guardian))
     return [
         {
-            "registrant_id": registrant_id,
             "purpose": purpose,
             "decision": ConsentDecision.GRANTED if granted else ConsentDecision.REFUSED,
             "text_sha256": text.sha256,
