@@ -23,6 +23,7 @@ from vcsafe.models import (
     PushState,
     RecordingPolicy,
     Registrant,
+    RegistrantStatus,
     utcnow,
 )
 from vcsafe.services import notices, outbox
@@ -82,6 +83,43 @@ def test_adult_registers_and_every_decision_is_on_the_ledger(
     [mail] = session.scalars(select(OutboundEmail)).all()
     assert mail.kind == "confirmation" and mail.to_address == "ada@example.org"
     assert "/manage/" in mail.body and "Be kind." in mail.body
+
+
+def test_a_registration_writes_complete_rows(
+    client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    """On PostgreSQL the rows are written by one hand-written statement: each must come out
+    as the models describe it, with every column the worker, the purge and the pages read."""
+    before = utcnow()
+    assert register(client, public_meeting, recording="yes", future_contact="y").status_code == 302
+    [person] = _registrants(session)
+    assert person.status is RegistrantStatus.ACTIVE
+    assert (person.join_url, person.push_attempts, person.purge_attempts) == ("", 0, 0)
+    assert (person.provider_registrant_id, person.purge_due_at, person.purge_error) == (
+        None,
+        None,
+        "",
+    )
+    assert person.future_contact and not person.refused_recording
+    assert person.accepted_code_sha256 == public_meeting.code_of_conduct_version.sha256
+    assert person.manage_token_hash and person.manage_token_expires_at > before
+    assert before <= person.created_at <= utcnow() and person.next_push_at == person.created_at
+    decisions = _decisions(session, person)
+    assert set(decisions) == {
+        ConsentPurpose.PRIVACY_NOTICE,
+        ConsentPurpose.CODE_OF_CONDUCT,
+        ConsentPurpose.RECORDING,
+        ConsentPurpose.FUTURE_CONTACT,
+    }
+    assert {d.decision for d in decisions.values()} == {ConsentDecision.GRANTED}
+    assert {d.given_by for d in decisions.values()} == {"registrant"}
+    assert {d.recorded_at for d in decisions.values()} == {person.created_at}
+    assert decisions[ConsentPurpose.PRIVACY_NOTICE].text_version == "privacy notice 1"
+    [mail] = session.scalars(select(OutboundEmail)).all()
+    assert (mail.registrant_id, mail.organisation_id) == (person.id, public_meeting.organisation_id)
+    assert (mail.attempts, mail.sent_at, mail.last_error) == (0, None, "")
+    assert mail.next_attempt_at == mail.created_at == person.created_at
+    assert mail.subject == "You are registered: Harbour history talk"
 
 
 def test_code_of_conduct_must_be_accepted(
