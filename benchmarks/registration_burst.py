@@ -25,10 +25,11 @@ from pathlib import Path
 
 import requests
 from sqlalchemy import func, insert, select
-from baseline_app import create_table
 from stack import ROOT, app_env, csrf_from, free_port, gunicorn, pg_schema, summary
 
 sys.path.insert(0, str(ROOT))
+
+from baseline_app import create_table
 
 from vcsafe.db import make_engine
 from vcsafe.models import (
