@@ -82,18 +82,18 @@ def _all_in_one() -> TextClause:
     """The PostgreSQL statement: the person; one consent record per element of the decision
     arrays; the email; all pointing at the new person's id, which it returns."""
     arrays = ", ".join(f"CAST(:c_{f} AS varchar[])" for f in _PER_DECISION)
-    # Built once from the models' column names: no input reaches this text, only parameters.
+    # Built once from the models' table and column names: no input reaches the text.
     sql = f"""
         WITH person AS (
-            INSERT INTO registrant ({", ".join(_PERSON_COLUMNS)})
+            INSERT INTO {_REGISTRANT.name} ({", ".join(_PERSON_COLUMNS)})
             VALUES ({", ".join(f":p_{c}" for c in _PERSON_COLUMNS)})
             RETURNING id
         ), ledger AS (
-            INSERT INTO consent_record (registrant_id, {", ".join(CONSENT_FIELDS)})
+            INSERT INTO {_CONSENT.name} (registrant_id, {", ".join(CONSENT_FIELDS)})
             SELECT person.id, decision.*, :c_recorded_at
             FROM person, unnest({arrays}) AS decision
         ), mail AS (
-            INSERT INTO outbound_email (registrant_id, {", ".join(_EMAIL_COLUMNS)})
+            INSERT INTO {_EMAIL.name} (registrant_id, {", ".join(_EMAIL_COLUMNS)})
             SELECT person.id, {", ".join(f":e_{c}" for c in _EMAIL_COLUMNS)}
             FROM person
         )
