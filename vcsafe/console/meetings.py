@@ -88,8 +88,7 @@ def index() -> str:
         page=_page_number(),
         now=utcnow(),
     )
-    counts = meeting_lists.registrant_counts(db.session, [m.id for m in page.items])
-    return render_template("console/meetings.html", page=page, when=when, q=q, counts=counts)
+    return render_template("console/meetings.html", page=page, when=when, q=q)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -52,18 +52,6 @@ def list_meetings(
     return paginate(session, stmt, page, per_page)
 
 
-def registrant_counts(session: Session, meeting_ids: list[int]) -> dict[int, int]:
-    """Active registrants per meeting, for a page of meetings."""
-    if not meeting_ids:
-        return {}
-    rows = session.execute(
-        select(Registrant.meeting_id, func.count(Registrant.id))
-        .where(Registrant.meeting_id.in_(meeting_ids), Registrant.status == RegistrantStatus.ACTIVE)
-        .group_by(Registrant.meeting_id)
-    )
-    return {meeting_id: count for meeting_id, count in rows}
-
-
 def list_registrants(
     session: Session, meeting_id: int, *, q: str = "", page: int = 1, per_page: int = 50
 ) -> Page[Registrant]:
