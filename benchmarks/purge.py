@@ -16,10 +16,11 @@ import time
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, text
-from stack import ROOT, pg_schema
+from stack import ROOT, SECRET_KEY, pg_schema
 
 sys.path.insert(0, str(ROOT))
 
+from vcsafe.crypto import SecretsBox
 from vcsafe.db import make_engine
 from vcsafe.models import DeletionReceipt, Registrant
 from vcsafe.services import purge
@@ -125,7 +126,12 @@ def main() -> None:
         provider = InstantProvider()
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         started = time.perf_counter()
-        report = purge.run(factory, lambda account: provider, now=NOW.now(UTC))  # type: ignore[arg-type,return-value]
+        report = purge.run(
+            factory,
+            lambda account: provider,  # type: ignore[arg-type,return-value]
+            box=SecretsBox(SECRET_KEY),
+            now=NOW.now(UTC),
+        )
         seconds = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         with engine.connect() as c:

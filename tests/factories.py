@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from vcsafe.app import mailer_of
 from vcsafe.crypto import SecretsBox, hash_password, new_link_token
-from vcsafe.mailer import FolderMailer
+from vcsafe.mailer import FolderMailer, Letter
 from vcsafe.models import (
     CodeOfConduct,
     CodeOfConductVersion,
@@ -36,6 +36,8 @@ from vcsafe.models import (
 
 PASSWORD = "correct horse battery staple"
 TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-for-production"
+#: The test apps' box: what they encrypt at rest, tests can read back.
+BOX = SecretsBox(TEST_SECRET_KEY)
 _counter = itertools.count(1)
 _password_hash: str | None = None
 
@@ -75,7 +77,7 @@ def provider_account(session: Session, org: Organisation, **kw: Any) -> Provider
         "label": f"Zoom {next(_counter)}",
         "tenant": "account-id",
         "client_id": "client-id",
-        "client_secret_encrypted": SecretsBox(TEST_SECRET_KEY).encrypt("not-a-real-secret"),
+        "client_secret_encrypted": BOX.encrypt("not-a-real-secret"),
     } | kw
     account = ProviderAccount(organisation_id=org.id, **values)
     session.add(account)
@@ -171,13 +173,24 @@ def sent_email(session: Session, org: Organisation, app: Flask, **kw: Any) -> Ou
         "subject": "You are registered",
         "body": "Your private link: http://vcsafe.test/manage/abc",
     } | kw
-    email = OutboundEmail(organisation_id=org.id, **values)
+    body = values.pop("body")
+    email = OutboundEmail(organisation_id=org.id, body_encrypted=BOX.encrypt(body), **values)
     session.add(email)
     session.flush()
     mailer = mailer_of(app)
     assert isinstance(mailer, FolderMailer), "the test app writes emails to a folder"
-    mailer.send(email)
-    email.sent_at, email.to_address, email.body = utcnow(), "", ""  # as the outbox leaves it
+    mailer.send(
+        Letter(
+            email.id,
+            org.id,
+            email.registrant_id,
+            email.kind,
+            email.to_address,
+            email.subject,
+            body,
+        )
+    )
+    email.sent_at, email.to_address, email.body_encrypted = utcnow(), "", None  # as sent
     session.flush()
     return email
 

@@ -97,12 +97,13 @@ def register(client: FlaskClient, meeting: Meeting, **fields: Any) -> TestRespon
 
 def manage_link(session: Session, registrant_id: int) -> str:
     """The private link from the newest email queued for a registrant."""
-    body = session.scalars(
-        select(OutboundEmail.body)
+    sealed = session.scalars(
+        select(OutboundEmail.body_encrypted)
         .where(OutboundEmail.registrant_id == registrant_id)
         .order_by(OutboundEmail.id.desc())
     ).first()
-    assert body, "no email was queued"
+    assert sealed, "no email was queued"
+    body = factories.BOX.decrypt(sealed)
     match = re.search(r"https?://[^\s]+/manage/([A-Za-z0-9_\-]+)", body)
     assert match, body
     return f"/manage/{match.group(1)}"

@@ -46,7 +46,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if settings.auto_migrate:
         from vcsafe.migrate import upgrade
 
-        upgrade(settings.database_url)
+        upgrade(settings.database_url, secret_key=settings.secret_key)
 
     csrf.init_app(app)
     limiter.init_app(app)

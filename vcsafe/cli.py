@@ -223,7 +223,8 @@ def db_upgrade() -> None:
     from vcsafe.migrate import upgrade
 
     app = _app(auto_migrate=False)
-    upgrade(settings_of(app).database_url)
+    settings = settings_of(app)
+    upgrade(settings.database_url, secret_key=settings.secret_key)
     click.echo("The database schema is up to date.")
 
 

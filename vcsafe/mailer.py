@@ -6,12 +6,12 @@ import logging
 import os
 import re
 import smtplib
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Protocol
 
-from vcsafe.models import OutboundEmail
 from vcsafe.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -21,11 +21,24 @@ class MailError(Exception):
     """An email could not be handed over; it stays queued and is retried."""
 
 
+@dataclass(frozen=True)
+class Letter:
+    """A queued email as it is handed over (models.OutboundEmail, with its body decrypted)."""
+
+    id: int
+    organisation_id: int
+    registrant_id: int | None
+    kind: str
+    to_address: str
+    subject: str
+    body: str
+
+
 class Mailer(Protocol):
-    def send(self, email: OutboundEmail) -> None: ...
+    def send(self, email: Letter) -> None: ...
 
 
-def build_message(email: OutboundEmail, sender: str) -> EmailMessage:
+def build_message(email: Letter, sender: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = email.to_address
@@ -42,7 +55,7 @@ class SmtpMailer:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
 
-    def send(self, email: OutboundEmail) -> None:
+    def send(self, email: Letter) -> None:
         s = self._settings
         try:
             with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=20) as smtp:
@@ -69,7 +82,7 @@ class FolderMailer:
         self.folder = folder
         self._sender = sender
 
-    def send(self, email: OutboundEmail) -> None:
+    def send(self, email: Letter) -> None:
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         name = f"o{email.organisation_id}-r{email.registrant_id or 0}-{email.id}-{email.kind}.eml"
         fd = os.open(self.folder / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tests.fakes.zoom import ZoomFake
 from tests.planning import connect, plan
 from tests.public import register
-from vcsafe.app import providers_of
+from vcsafe.app import providers_of, secrets_of
 from vcsafe.db import db
 from vcsafe.models import (
     Meeting,
@@ -91,7 +91,9 @@ def test_registrations_are_all_pushed_once_whatever_zoom_does(
         )
 
     _runs(
-        lambda now: registrant_push.push_due(db.factory(app), providers_of(app), now=now),
+        lambda now: registrant_push.push_due(
+            db.factory(app), providers_of(app), box=secrets_of(app), now=now
+        ),
         until=pushed_all,
     )
     assert pushed_all()
@@ -162,7 +164,7 @@ def test_the_purge_deletes_what_is_due_once_and_nothing_else(
     for meeting in (over, coming):
         for n in range(8):
             register(client, meeting, email=f"{meeting.title.lower()}{n}@example.org")
-    registrant_push.push_due(db.factory(app), providers_of(app), now=utcnow())
+    registrant_push.push_due(db.factory(app), providers_of(app), box=secrets_of(app), now=utcnow())
     uuid = zoom_fake.add_recording(
         over.provider_meeting_id or "", ended_at=utcnow() - timedelta(days=40)
     )
@@ -185,7 +187,7 @@ def test_the_purge_deletes_what_is_due_once_and_nothing_else(
         )
 
     _runs(
-        lambda now: purge.run(db.factory(app), providers_of(app), now=now),
+        lambda now: purge.run(db.factory(app), providers_of(app), box=secrets_of(app), now=now),
         until=all_gone,
     )
     assert all_gone()

@@ -22,10 +22,10 @@ from flask import Flask
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from tests.factories import TEST_SECRET_KEY
+from tests.factories import BOX, TEST_SECRET_KEY
 from tests.fakes.zoom import ZoomFake
 from tests.planning import plan
-from vcsafe.app import mailer_of
+from vcsafe.app import mailer_of, secrets_of
 from vcsafe.crypto import new_link_token
 from vcsafe.db import db
 from vcsafe.models import (
@@ -166,7 +166,7 @@ def people(
                 "kind": "confirmation",
                 "to_address": email,
                 "subject": "Your place",
-                "body": f"Dear {first} {last}, here is your link.",
+                "body_encrypted": BOX.encrypt(f"Dear {first} {last}, here is your link."),
                 # The copies are sent by the outbox now; the others wait (a reminder).
                 "next_attempt_at": now - timedelta(hours=1)
                 if rid in held.copies
@@ -198,7 +198,9 @@ def recordings(
 
 def send_copies(app: Flask) -> int:
     """Send the emails due now into the mail folder (the embedded default)."""
-    return outbox.send_due(db.factory(app), mailer_of(app), now=utcnow(), limit=10_000).sent
+    return outbox.send_due(
+        db.factory(app), mailer_of(app), secrets_of(app), now=utcnow(), limit=10_000
+    ).sent
 
 
 def mail_copies(app: Flask, registrant_id: int) -> list[Path]:

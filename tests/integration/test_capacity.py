@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import csrf_token
 from tests.public import manage_link, register
-from vcsafe.app import mail_eraser_of, providers_of
+from vcsafe.app import mail_eraser_of, providers_of, secrets_of
 from vcsafe.db import db
 from vcsafe.models import Meeting, Registrant, RegistrantStatus, utcnow
 from vcsafe.services import lifecycle, purge
@@ -88,6 +88,7 @@ def test_the_purge_and_a_deleted_meeting_leave_the_numbers_right(
         now=utcnow(),
         erase_mail_copies=mail_eraser_of(app),
         base_url="http://vcsafe.test",
+        box=secrets_of(app),
     )
 
     assert report.registrants == 5

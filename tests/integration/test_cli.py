@@ -250,8 +250,18 @@ def test_rotating_the_secret_key_keeps_secrets_readable(
 ) -> None:
     from vcsafe.crypto import SecretsBox
 
+    from vcsafe.models import OutboundEmail
+
     org = factories.organisation(session)
     account = factories.provider_account(session, org)  # encrypted under TEST_SECRET_KEY
+    waiting = OutboundEmail(
+        organisation_id=org.id,
+        kind="confirmation",
+        to_address="ada@example.org",
+        subject="You are registered",
+        body_encrypted=factories.BOX.encrypt("Your private link: /manage/abc"),
+    )
+    session.add(waiting)
     session.commit()
     new_key = "a-brand-new-secret-key-of-enough-length-0123456789"
     # With only the new key, the old secret cannot be read: the error says what to do.
@@ -264,8 +274,12 @@ def test_rotating_the_secret_key_keeps_secrets_readable(
         **(db_settings | {"secret_key": new_key, "previous_secret_keys": TEST_SECRET_KEY}),
     )
     assert done.returncode == 0, done.stderr
-    assert "1 secret(s) are now encrypted under the current key" in done.stdout
+    # The provider's secret, and the body of the email waiting to be sent.
+    assert "2 secret(s) are now encrypted under the current key" in done.stdout
     session.expire_all()
     stored = session.get(type(account), account.id)
     assert stored is not None
     assert SecretsBox(new_key).decrypt(stored.client_secret_encrypted) == "not-a-real-secret"
+    email = session.get(OutboundEmail, waiting.id)
+    assert email is not None and email.body_encrypted is not None
+    assert SecretsBox(new_key).decrypt(email.body_encrypted) == "Your private link: /manage/abc"

@@ -6,13 +6,15 @@ import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from sqlalchemy import text
 
+from tests.factories import BOX, TEST_SECRET_KEY
 from vcsafe.db import db, make_engine
-from vcsafe.migrate import upgrade
+from vcsafe.migrate import downgrade, upgrade
 from vcsafe.models import Base
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -93,3 +95,63 @@ def test_upgrading_fills_each_registrants_consent_state_from_the_ledger(tmp_path
         ).all()
     engine.dispose()
     assert [tuple(r) for r in rows] == [(1, False, "b" * 64), (2, True, "a" * 64), (3, True, "")]
+
+
+def _old_world_with_emails(url: str) -> None:
+    """A database at 0012 with one email waiting to be sent and one sent."""
+    upgrade(url, "0012")
+    engine = make_engine(url)
+    with engine.begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO organisation (id, name, age_threshold, max_registrant_retention_days,"
+                " incident_contact, created_at) VALUES (1, 'Org', 13, 30, '', :now)"
+            ),
+            {"now": NOW},
+        )
+        for email_id, body, sent in ((1, "Your link: /manage/abc", None), (2, "", NOW)):
+            c.execute(
+                text(
+                    "INSERT INTO outbound_email (id, organisation_id, kind, to_address, subject,"
+                    " body, attempts, next_attempt_at, sent_at, last_error, created_at)"
+                    " VALUES (:id, 1, 'confirmation', 'a@example.org', 'Hi', :body, 0, :now,"
+                    " :sent, '', :now)"
+                ),
+                {"id": email_id, "body": body, "sent": sent, "now": NOW},
+            )
+    engine.dispose()
+
+
+def _bodies(url: str, column: str) -> list[tuple[int, object]]:
+    engine = make_engine(url)
+    with engine.connect() as c:
+        rows = c.execute(text(f"SELECT id, {column} FROM outbound_email ORDER BY id")).all()  # noqa: S608
+    engine.dispose()
+    return [(r[0], r[1]) for r in rows]
+
+
+def test_upgrading_encrypts_the_emails_waiting_to_be_sent(tmp_path: Path) -> None:
+    """Migration 0013: a waiting email's body, with its private link, is encrypted with the
+    secret key; a sent one stays empty; a downgrade gives the text back."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _old_world_with_emails(url)
+    upgrade(url, secret_key=TEST_SECRET_KEY)
+    (waiting_id, sealed), (sent_id, empty) = _bodies(url, "body_encrypted")
+    assert isinstance(sealed, bytes) and b"/manage/" not in sealed
+    assert BOX.decrypt(sealed) == "Your link: /manage/abc"
+    assert empty is None
+    downgrade(url, "0012", secret_key=TEST_SECRET_KEY)
+    assert _bodies(url, "body") == [(waiting_id, "Your link: /manage/abc"), (sent_id, "")]
+
+
+def test_upgrading_without_the_secret_key_keeps_waiting_emails(tmp_path: Path) -> None:
+    """Without the key the emails cannot be encrypted: the upgrade stops, losing nothing,
+    and runs through once it is given the key."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _old_world_with_emails(url)
+    with pytest.raises(RuntimeError, match="queued emails need the secret key"):
+        upgrade(url)
+    assert _bodies(url, "body") == [(1, "Your link: /manage/abc"), (2, "")]
+    upgrade(url, secret_key=TEST_SECRET_KEY)  # then `vcsafe db upgrade` finishes the job
+    [(_, sealed), _] = _bodies(url, "body_encrypted")
+    assert isinstance(sealed, bytes) and BOX.decrypt(sealed) == "Your link: /manage/abc"

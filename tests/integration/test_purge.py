@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import JSON, String, Text, select
+from sqlalchemy import JSON, LargeBinary, String, Text, select
 from sqlalchemy.orm import Session
 
+from tests.factories import BOX
 from tests.public import register
-from vcsafe.app import mail_eraser_of, mailer_of, providers_of
+from vcsafe.app import mail_eraser_of, mailer_of, providers_of, secrets_of
 from vcsafe.db import db
 from vcsafe.models import (
     Base,
@@ -35,6 +36,7 @@ def _purge(app: Flask) -> purge.PurgeReport:
         now=utcnow(),
         erase_mail_copies=mail_eraser_of(app),
         base_url="http://vcsafe.test",
+        box=secrets_of(app),
     )
 
 
@@ -46,12 +48,20 @@ def _end(session: Session, meeting: Meeting, *, days_ago: int = 8) -> None:
 
 
 def everywhere(session: Session, needle: str) -> list[str]:
-    """Every text value of every column of every table that contains `needle`."""
+    """Every column of every table whose value contains `needle`: text as it is, what is
+    encrypted at rest as it decrypts."""
     hits = []
     for table in Base.metadata.sorted_tables:
-        columns = [c for c in table.columns if isinstance(c.type, String | Text | JSON)]
+        columns = [
+            c
+            for c in table.columns
+            if isinstance(c.type, String | Text | JSON)
+            or (isinstance(c.type, LargeBinary) and c.name.endswith("_encrypted"))
+        ]
         for row in session.execute(select(*columns)) if columns else []:
             for column, value in zip(columns, row, strict=True):
+                if isinstance(value, bytes):
+                    value = BOX.decrypt(value)
                 if value is not None and needle.lower() in str(value).lower():
                     hits.append(f"{table.name}.{column.name}")
     return hits
@@ -81,7 +91,9 @@ def test_a_purged_registrant_leaves_no_trace(
     marker = uuid.uuid4().hex[:12]
     name, email = f"Zed {marker}", f"zed.{marker}@example.org"
     register(client, public_meeting, name=name, email=email, recording="no")
-    outbox.send_due(db.factory(app), mailer_of(app), now=utcnow())  # a copy in the mail folder
+    outbox.send_due(
+        db.factory(app), mailer_of(app), secrets_of(app), now=utcnow()
+    )  # a copy in the mail folder
     mail_folder = Path(app.instance_path) / "mail"
     assert any(marker in p.read_text() for p in mail_folder.glob("*.eml"))
     _end(session, public_meeting)
@@ -120,11 +132,11 @@ def test_opted_in_people_keep_only_name_and_email(
         "contact.name",
         "contact.email",
         "outbound_email.to_address",
-        "outbound_email.body",
+        "outbound_email.body_encrypted",
     }
     contact = session.scalars(select(Contact)).one()
     assert contact.email == f"opt.{marker}@example.org"
-    outbox.send_due(db.factory(app), mailer_of(app), now=utcnow())
+    outbox.send_due(db.factory(app), mailer_of(app), secrets_of(app), now=utcnow())
     session.expire_all()
     assert set(everywhere(session, marker)) == {"contact.name", "contact.email"}
 
@@ -135,7 +147,7 @@ def test_the_contact_withdrawal_link_removes_them(
     register(client, public_meeting, future_contact="y")
     _end(session, public_meeting)
     _purge(app)
-    body = session.scalars(select(outbox.OutboundEmail.body)).one()
+    body = BOX.decrypt(session.scalars(select(outbox.OutboundEmail.body_encrypted)).one() or b"")
     link = "/contacts/withdraw/" + body.split("/contacts/withdraw/")[1].split()[0]
     page = client.get(link)
     assert page.status_code == 200

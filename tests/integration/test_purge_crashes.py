@@ -20,6 +20,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.factories import BOX
 from tests.fakes.zoom import ZoomFake
 from tests.integration import purge_world
 from tests.integration.purge_world import World
@@ -201,7 +202,7 @@ def test_a_claim_left_by_a_dead_worker_waits_for_its_lease_then_is_asked_about_f
 
     def run_at(minutes: int) -> purge.PurgeReport:
         at = start + timedelta(minutes=minutes)
-        return purge.run(factory, provider_for, now=at, lease=lease, clock=lambda: at)
+        return purge.run(factory, provider_for, box=BOX, now=at, lease=lease, clock=lambda: at)
 
     left = select(Registrant.id).where(Registrant.meeting_id == held.meeting_id)
     assert run_at(1).registrants == 20  # the others; the claim's ten are left alone

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import app_overrides
+from tests.factories import BOX
 from tests.mail import Inbox
 from tests.public import register
 from vcsafe.app import create_app
@@ -82,7 +83,8 @@ def test_adult_registers_and_every_decision_is_on_the_ledger(
     assert decisions[ConsentPurpose.PRIVACY_NOTICE].decision is ConsentDecision.GRANTED
     [mail] = session.scalars(select(OutboundEmail)).all()
     assert mail.kind == "confirmation" and mail.to_address == "ada@example.org"
-    assert "/manage/" in mail.body and "Be kind." in mail.body
+    body = BOX.decrypt(mail.body_encrypted or b"")
+    assert "/manage/" in body and "Be kind." in body
 
 
 def test_a_registration_writes_complete_rows(
@@ -120,6 +122,9 @@ def test_a_registration_writes_complete_rows(
     assert (mail.attempts, mail.sent_at, mail.last_error) == (0, None, "")
     assert mail.next_attempt_at == mail.created_at == person.created_at
     assert mail.subject == "You are registered: Harbour history talk"
+    # The private link is in the body, which is kept encrypted until it is sent.
+    assert mail.body_encrypted is not None and b"/manage/" not in mail.body_encrypted
+    assert "/manage/" in BOX.decrypt(mail.body_encrypted)
 
 
 def test_code_of_conduct_must_be_accepted(
@@ -296,16 +301,16 @@ def test_confirmation_goes_out_through_smtp(
     app = create_app(app_overrides(database_url, tmp_path, smtp_host="127.0.0.1", smtp_port=port))
     client = app.test_client()
     assert register(client, public_meeting).status_code == 302
-    from vcsafe.app import mailer_of
+    from vcsafe.app import mailer_of, secrets_of
 
-    report = outbox.send_due(db.factory(app), mailer_of(app), now=utcnow())
+    report = outbox.send_due(db.factory(app), mailer_of(app), secrets_of(app), now=utcnow())
     assert report.sent == 1
     [message] = inbox.to("ada@example.org")
     assert message["Subject"] == "You are registered: Harbour history talk"
     assert "/manage/" in Inbox.body(message)
     session.expire_all()
     sent = session.scalars(select(OutboundEmail)).one()
-    assert sent.sent_at is not None and sent.body == "" and sent.to_address == ""
+    assert sent.sent_at is not None and sent.body_encrypted is None and sent.to_address == ""
     db.factory(app).kw["bind"].dispose()
 
 

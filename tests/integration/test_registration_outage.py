@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import csrf_token
 from tests.fakes.zoom import ZoomFake
-from vcsafe.app import providers_of
+from vcsafe.app import providers_of, secrets_of
 from vcsafe.db import db
 from vcsafe.jobs.worker import run_outbox
 from vcsafe.models import Meeting, OutboundEmail, PushState, Registrant, utcnow
@@ -55,7 +55,9 @@ def test_two_hundred_registrations_survive_an_outage_and_get_their_links_after(
     session.commit()
     with zoom_fake.down():
         assert _rush(client, public_meeting) == [302] * RUSH
-        report = registrant_push.push_due(db.factory(app), providers_of(app), now=utcnow())
+        report = registrant_push.push_due(
+            db.factory(app), providers_of(app), box=secrets_of(app), now=utcnow()
+        )
         # One registrant found Zoom down; the others wait for the next run, not for retries.
         assert (report.pushed, report.failed) == (0, 1)
         refused = len(zoom_fake.calls("POST", "/registrants"))
@@ -70,7 +72,9 @@ def test_two_hundred_registrations_survive_an_outage_and_get_their_links_after(
 
     # Zoom is back: the next runs (after the backoff) push everyone, each once.
     later = utcnow() + timedelta(hours=1)
-    report = registrant_push.push_due(db.factory(app), providers_of(app), now=later)
+    report = registrant_push.push_due(
+        db.factory(app), providers_of(app), box=secrets_of(app), now=later
+    )
     assert (report.pushed, report.failed) == (RUSH, 0)
     held = zoom_fake.registrants(meeting_id)
     assert len(held) == RUSH and len({r["join_url"] for r in held}) == RUSH

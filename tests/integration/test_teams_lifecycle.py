@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tests.fakes.graph import GraphFake
 from tests.planning import connect, plan
-from vcsafe.app import providers_of
+from vcsafe.app import providers_of, secrets_of
 from vcsafe.db import db
 from vcsafe.models import (
     Meeting,
@@ -132,7 +132,7 @@ def test_a_due_recording_file_is_deleted_for_good(
         lifecycle.recording_completed(session, teams_meeting, found, source="test")
     session.commit()
 
-    report = purge.run(db.factory(app), providers_of(app), now=utcnow())
+    report = purge.run(db.factory(app), providers_of(app), box=secrets_of(app), now=utcnow())
     assert (report.recordings, report.failed) == (1, 0)
     owner = teams_meeting.provider_account.host_user
     files = graph_fake.drive_items(owner)

@@ -245,6 +245,7 @@ def newest_code(meeting_id: int) -> Response:
             actor=current_user,
             now=utcnow(),
             base_url=settings_of(current_app).base_url,
+            box=secrets_of(current_app),
         )
     except DomainError as exc:
         flash(str(exc), "error")

@@ -10,7 +10,7 @@ from typing import TypeVar
 from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
 
-from vcsafe.app import mail_eraser_of, mailer_of, providers_of, settings_of
+from vcsafe.app import mail_eraser_of, mailer_of, providers_of, secrets_of, settings_of
 from vcsafe.db import db
 from vcsafe.models import utcnow
 from vcsafe.services import lifecycle, outbox, purge, registrant_push, subscriptions
@@ -40,6 +40,7 @@ def run_cleanup(app: Flask, *, progress: Callable[[int], None] | None = None) ->
         erase_mail_copies=mail_eraser_of(app),
         progress=progress,
         base_url=settings.base_url,
+        box=secrets_of(app),
     )
     log.info(
         "cleanup: %d registrants and %d recordings deleted, %d kept as contacts, %d to retry",
@@ -59,7 +60,9 @@ def plan_cleanup(app: Flask) -> purge.Plan:
 
 def run_push(app: Flask) -> registrant_push.PushReport:
     """Push waiting registrants to their provider, then send the emails that are due."""
-    report = registrant_push.push_due(db.factory(app), providers_of(app), now=utcnow())
+    report = registrant_push.push_due(
+        db.factory(app), providers_of(app), box=secrets_of(app), now=utcnow()
+    )
     if report.pushed or report.failed:
         log.info("push: %d registrants pushed, %d to retry", report.pushed, report.failed)
     run_outbox(app)
@@ -67,7 +70,7 @@ def run_push(app: Flask) -> registrant_push.PushReport:
 
 
 def run_outbox(app: Flask) -> outbox.DeliveryReport:
-    report = outbox.send_due(db.factory(app), mailer_of(app), now=utcnow())
+    report = outbox.send_due(db.factory(app), mailer_of(app), secrets_of(app), now=utcnow())
     if report.sent or report.failed:
         log.info("mail: %d sent, %d to retry", report.sent, report.failed)
     return report

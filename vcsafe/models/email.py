@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vcsafe.models.base import Base, utcnow
 
 
 class OutboundEmail(Base):
-    """One queued email. It holds personal data (address, name, links) only until sent."""
+    """One queued email. It holds personal data (address, name, links) only until sent.
+
+    The body is encrypted at rest (SecretsBox): it carries private links whose tokens the
+    database otherwise keeps only as hashes, and personal join links."""
 
     __tablename__ = "outbound_email"
     __table_args__ = (Index("ix_outbound_email_due", "sent_at", "next_attempt_at"),)
@@ -24,7 +27,7 @@ class OutboundEmail(Base):
     kind: Mapped[str] = mapped_column(String(50))  # confirmation, join_link, …
     to_address: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
+    body_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)  # None once sent
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response
 
-from vcsafe.app import settings_of
+from vcsafe.app import secrets_of, settings_of
 from vcsafe.db import db
 from vcsafe.extensions import limiter
 from vcsafe.models import Meeting, Organisation, utcnow
@@ -83,6 +83,7 @@ def register(slug: str) -> str | Response | tuple[str, int]:
                     form.registration(meeting),
                     now=now,
                     base_url=settings_of(current_app).base_url,
+                    box=secrets_of(current_app),
                 )
             except RegistrationClosed as exc:
                 session.rollback()

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vcsafe.crypto import new_link_token
+from vcsafe.crypto import SecretsBox, new_link_token
 from vcsafe.models import (
     CodeOfConduct,
     CodeOfConductVersion,
@@ -130,7 +130,13 @@ def pinning_meetings(session: Session, code: CodeOfConduct) -> list[tuple[Meetin
 
 
 def move_to_latest(
-    session: Session, meeting: Meeting, *, actor: User, now: datetime, base_url: str
+    session: Session,
+    meeting: Meeting,
+    *,
+    actor: User,
+    now: datetime,
+    base_url: str,
+    box: SecretsBox,
 ) -> CodeOfConductVersion:
     """Pin a future meeting to its code's newest version. Registrants who accepted an older
     version are emailed a fresh private link to accept it; the meeting page shows who has not."""
@@ -155,7 +161,7 @@ def move_to_latest(
     for registrant in to_ask:
         token, registrant.manage_token_hash = new_link_token()
         emails.queue_new_manage_link(
-            session, meeting, organisation, registrant, token, "new_code", base_url=base_url
+            session, box, meeting, organisation, registrant, token, "new_code", base_url=base_url
         )
     audit.record(
         session,

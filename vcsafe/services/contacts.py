@@ -7,7 +7,7 @@ import hmac
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from vcsafe.crypto import hash_token, new_link_token
+from vcsafe.crypto import SecretsBox, hash_token, new_link_token
 from vcsafe.models import (
     ConsentDecision,
     ConsentPurpose,
@@ -20,7 +20,9 @@ from vcsafe.models import (
 from vcsafe.services import emails
 
 
-def keep_if_opted_in(session: Session, registrant: Registrant, *, base_url: str) -> bool:
+def keep_if_opted_in(
+    session: Session, registrant: Registrant, *, base_url: str, box: SecretsBox
+) -> bool:
     """Before a registrant is purged: if their latest future-contact decision is yes, keep
     their name and email (only) in the contact list, with that consent and a withdrawal link."""
     opt_in = session.scalar(
@@ -58,7 +60,7 @@ def keep_if_opted_in(session: Session, registrant: Registrant, *, base_url: str)
     session.flush()
     organisation = session.get(Organisation, meeting.organisation_id)
     assert organisation is not None
-    emails.queue_contact_kept(session, organisation, contact, token, base_url=base_url)
+    emails.queue_contact_kept(session, box, organisation, contact, token, base_url=base_url)
     return True
 
 

@@ -1,4 +1,7 @@
-"""Composing and queueing emails. Sending is the worker's job (vcsafe.mailer)."""
+"""Composing and queueing emails. Sending is the worker's job (services/outbox.py).
+
+A queued body is encrypted with the secret key until it is sent (models/email.py): it holds
+private links and personal join links."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
+from vcsafe.crypto import SecretsBox
 from vcsafe.formatting import local_time
 from vcsafe.models import Contact, Meeting, Organisation, OutboundEmail, Registrant, utcnow
 from vcsafe.services.public_meetings import PublicMeeting
@@ -39,6 +43,7 @@ def _recipient(registrant: Registrant) -> str:
 
 def _queue(
     session: Session,
+    box: SecretsBox,
     organisation: Organisation,
     registrant: Registrant | None,
     kind: str,
@@ -59,7 +64,7 @@ def _queue(
         kind=kind,
         to_address=to,
         subject=subject,
-        body=body,
+        body_encrypted=box.encrypt(body),
         next_attempt_at=now or utcnow(),
     )
     session.add(email)
@@ -68,6 +73,7 @@ def _queue(
 
 def confirmation(
     meeting: PublicMeeting,
+    box: SecretsBox,
     *,
     name: str,
     guardian_name: str,
@@ -93,7 +99,7 @@ def confirmation(
         "kind": "confirmation",
         "to_address": to,
         "subject": f"You are registered: {meeting.title}",
-        "body": body,
+        "body_encrypted": box.encrypt(body),
         "next_attempt_at": now,
         "created_at": now,
     }
@@ -101,6 +107,7 @@ def confirmation(
 
 def queue_already_registered(
     session: Session,
+    box: SecretsBox,
     meeting: Meeting,
     organisation: Organisation,
     registrant: Registrant,
@@ -110,6 +117,7 @@ def queue_already_registered(
 ) -> OutboundEmail:
     return _queue(
         session,
+        box,
         organisation,
         registrant,
         "already_registered",
@@ -122,10 +130,15 @@ def queue_already_registered(
 
 
 def queue_join_link(
-    session: Session, meeting: Meeting, organisation: Organisation, registrant: Registrant
+    session: Session,
+    box: SecretsBox,
+    meeting: Meeting,
+    organisation: Organisation,
+    registrant: Registrant,
 ) -> OutboundEmail:
     return _queue(
         session,
+        box,
         organisation,
         registrant,
         "join_link",
@@ -138,6 +151,7 @@ def queue_join_link(
 
 def queue_new_manage_link(
     session: Session,
+    box: SecretsBox,
     meeting: Meeting,
     organisation: Organisation,
     registrant: Registrant,
@@ -149,6 +163,7 @@ def queue_new_manage_link(
     """A fresh private link, e.g. to accept a new code-of-conduct version."""
     return _queue(
         session,
+        box,
         organisation,
         registrant,
         kind,
@@ -162,11 +177,18 @@ def queue_new_manage_link(
 
 
 def queue_contact_kept(
-    session: Session, organisation: Organisation, contact: Contact, token: str, *, base_url: str
+    session: Session,
+    box: SecretsBox,
+    organisation: Organisation,
+    contact: Contact,
+    token: str,
+    *,
+    base_url: str,
 ) -> OutboundEmail:
     """Tells someone who opted in that only their name and email are kept, and how to stop."""
     return _queue(
         session,
+        box,
         organisation,
         None,
         "contact_kept",

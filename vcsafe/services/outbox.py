@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from vcsafe.mailer import Mailer, MailError
+from vcsafe.crypto import SecretsBox
+from vcsafe.mailer import Letter, Mailer, MailError
 from vcsafe.models import OutboundEmail
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,12 @@ def _claim(session: Session, now: datetime, skip: set[int]) -> OutboundEmail | N
 
 
 def send_due(
-    factory: sessionmaker[Session], mailer: Mailer, *, now: datetime, limit: int = 500
+    factory: sessionmaker[Session],
+    mailer: Mailer,
+    box: SecretsBox,
+    *,
+    now: datetime,
+    limit: int = 500,
 ) -> DeliveryReport:
     """Send what is due. A sent email keeps no address or body; a failure waits and retries."""
     report = DeliveryReport()
@@ -53,7 +59,7 @@ def send_due(
                 break
             tried.add(email.id)
             try:
-                mailer.send(email)
+                mailer.send(_letter(email, box))
             except MailError as exc:
                 email.attempts += 1
                 email.next_attempt_at = now + retry_delay(email.attempts)
@@ -69,6 +75,20 @@ def send_due(
                 continue
             email.sent_at = now
             email.to_address = ""
-            email.body = ""
+            email.body_encrypted = None
             report.sent += 1
     return report
+
+
+def _letter(email: OutboundEmail, box: SecretsBox) -> Letter:
+    """The email as it is sent: its body decrypted, only for the moment of sending."""
+    assert email.body_encrypted is not None  # unsent emails keep their body
+    return Letter(
+        id=email.id,
+        organisation_id=email.organisation_id,
+        registrant_id=email.registrant_id,
+        kind=email.kind,
+        to_address=email.to_address,
+        subject=email.subject,
+        body=box.decrypt(email.body_encrypted),
+    )

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select, union
 from sqlalchemy.orm import Session, sessionmaker
 
+from vcsafe.crypto import SecretsBox
 from vcsafe.models import Meeting, Recording, RecordingState, Registrant, utcnow
 from vcsafe.providers.base import ProviderError, ProviderNotFound, ProviderRecording
 from vcsafe.services import purge_claims, purge_registrants, receipts
@@ -91,6 +92,7 @@ def run(
     erase_mail_copies: Callable[[int], int] | None = None,
     progress: Callable[[int], None] | None = None,
     base_url: str = "",
+    box: SecretsBox,
 ) -> PurgeReport:
     """Delete everything due at `now`; safe to run again and to run in several workers at
     once. Leases are taken and renewed by `clock`."""
@@ -110,6 +112,7 @@ def run(
             run_id=run_id,
             erase_mail_copies=erase_mail_copies,
             base_url=base_url,
+            box=box,
         )
         pace.learn(len(held.items), time.perf_counter() - started)
         report.registrants += result.deleted

@@ -28,6 +28,7 @@ from typing import NamedTuple
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from vcsafe.crypto import SecretsBox
 from vcsafe.models import Meeting, Registrant
 from vcsafe.providers.base import MeetingProvider, ProviderError, ProviderNotFound
 from vcsafe.services import contacts, purge_claims, receipts
@@ -112,6 +113,7 @@ def purge_batch(
     run_id: str,
     erase_mail_copies: Callable[[int], int] | None = None,
     base_url: str = "",
+    box: SecretsBox,
 ) -> BatchResult:
     """Delete a claimed batch: provider first (per item), then locally (one transaction)."""
     where = places.of({c.meeting_id for c in held.items})
@@ -140,6 +142,7 @@ def purge_batch(
         run_id=run_id,
         erase_mail_copies=erase_mail_copies,
         base_url=base_url,
+        box=box,
     )
 
 
@@ -173,6 +176,7 @@ def _settle(
     run_id: str,
     erase_mail_copies: Callable[[int], int] | None,
     base_url: str,
+    box: SecretsBox,
 ) -> BatchResult:
     """One transaction, holding the claim row: the failures wait for their retry; the others
     are deleted (their copies in the mail folder first), counted into the receipts, and kept
@@ -189,7 +193,7 @@ def _settle(
         pushed = _pushed_since(session, [c.id for c in held.items if answers.get(c.id) == NO_COPY])
         done = [c for c in held.items if c.id in answers and c.id not in pushed]
         if done:
-            kept = _keep_contacts(session, done, base_url)
+            kept = _keep_contacts(session, done, base_url, box)
             deleted = _delete(session, [c.id for c in done], erase_mail_copies)
             counted = [c for c in done if c.id in deleted]
             _count(session, counted, answers, kept, where, now=now, run_id=run_id)
@@ -253,14 +257,16 @@ def _failed(
     )
 
 
-def _keep_contacts(session: Session, done: list[Claimed], base_url: str) -> Counter[int]:
+def _keep_contacts(
+    session: Session, done: list[Claimed], base_url: str, box: SecretsBox
+) -> Counter[int]:
     """Keep opted-in people's name and email; returns how many were kept, per meeting."""
     kept: Counter[int] = Counter()
     opted = [c.id for c in done if c.future_contact]
     if not opted:
         return kept
     for registrant in session.scalars(select(Registrant).where(Registrant.id.in_(opted))):
-        if contacts.keep_if_opted_in(session, registrant, base_url=base_url):
+        if contacts.keep_if_opted_in(session, registrant, base_url=base_url, box=box):
             kept[registrant.meeting_id] += 1
     return kept
 

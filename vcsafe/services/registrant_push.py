@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from vcsafe.crypto import SecretsBox
 from vcsafe.models import (
     Meeting,
     MeetingState,
@@ -65,7 +66,12 @@ def _claim(
 
 
 def push_due(
-    factory: sessionmaker[Session], provider_for: ProviderFor, *, now: datetime, limit: int = 1000
+    factory: sessionmaker[Session],
+    provider_for: ProviderFor,
+    *,
+    box: SecretsBox,
+    now: datetime,
+    limit: int = 1000,
 ) -> PushReport:
     """Push every due registrant once; failures are rescheduled with backoff. Once a provider
     account is found unreachable, its other registrants wait for the next run instead of each
@@ -79,7 +85,7 @@ def push_due(
             if registrant is None:
                 break
             tried.add(registrant.id)
-            outcome = push_one(session, registrant, provider_for, now=now)
+            outcome = push_one(session, registrant, provider_for, box=box, now=now)
             if outcome is Outcome.PUSHED:
                 report.pushed += 1
             else:
@@ -98,7 +104,12 @@ class Outcome(enum.Enum):
 
 
 def push_one(
-    session: Session, registrant: Registrant, provider_for: ProviderFor, *, now: datetime
+    session: Session,
+    registrant: Registrant,
+    provider_for: ProviderFor,
+    *,
+    box: SecretsBox,
+    now: datetime,
 ) -> Outcome:
     """Register one person at the provider and queue their join-link email."""
     meeting = session.get(Meeting, registrant.meeting_id)
@@ -128,7 +139,7 @@ def push_one(
     registrant.next_push_at = None
     organisation = session.get(Organisation, meeting.organisation_id)
     assert organisation is not None
-    emails.queue_join_link(session, meeting, organisation, registrant)
+    emails.queue_join_link(session, box, meeting, organisation, registrant)
     return Outcome.PUSHED
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from vcsafe.crypto import new_link_token
+from vcsafe.crypto import SecretsBox, new_link_token
 from vcsafe.models import (
     AgeBand,
     ConsentDecision,
@@ -97,6 +97,7 @@ def register(
     *,
     now: datetime,
     base_url: str,
+    box: SecretsBox,
 ) -> Outcome:
     """Store a registration with its consents and queue the confirmation email.
 
@@ -139,6 +140,7 @@ def register(
     }
     email_row = emails.confirmation(
         meeting,
+        box,
         name=name,
         guardian_name=guardian_name,
         to=guardian_email or email,  # a child's emails go to their guardian
@@ -157,7 +159,7 @@ def register(
         existing = _find(session, meeting.id, form.email)
         if existing is None:
             raise
-        _resend_link(session, existing, base_url=base_url)
+        _resend_link(session, box, existing, base_url=base_url)
         return Outcome(existing.id, created=False)
     return Outcome(registrant_id, created=True)
 
@@ -171,7 +173,9 @@ def _find(session: Session, meeting_id: int, email: str) -> Registrant | None:
     )
 
 
-def _resend_link(session: Session, registrant: Registrant, *, base_url: str) -> None:
+def _resend_link(
+    session: Session, box: SecretsBox, registrant: Registrant, *, base_url: str
+) -> None:
     token, token_hash = new_link_token()
     registrant.manage_token_hash = token_hash
     meeting = session.get(Meeting, registrant.meeting_id)
@@ -179,7 +183,7 @@ def _resend_link(session: Session, registrant: Registrant, *, base_url: str) -> 
     organisation = session.get(Organisation, meeting.organisation_id)
     assert organisation is not None
     emails.queue_already_registered(
-        session, meeting, organisation, registrant, token, base_url=base_url
+        session, box, meeting, organisation, registrant, token, base_url=base_url
     )
 
 

@@ -48,7 +48,15 @@ PERSON_FIELDS = frozenset(
 )
 CONSENT_FIELDS = ("purpose", "decision", "text_sha256", "text_version", "given_by", "recorded_at")
 EMAIL_FIELDS = frozenset(
-    {"organisation_id", "kind", "to_address", "subject", "body", "next_attempt_at", "created_at"}
+    {
+        "organisation_id",
+        "kind",
+        "to_address",
+        "subject",
+        "body_encrypted",
+        "next_attempt_at",
+        "created_at",
+    }
 )
 _PER_DECISION = CONSENT_FIELDS[:-1]  # one array each; recorded_at is one time for them all
 

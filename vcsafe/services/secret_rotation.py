@@ -7,12 +7,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vcsafe.crypto import SecretsBox
-from vcsafe.models import Meeting, ProviderAccount
+from vcsafe.models import Meeting, OutboundEmail, ProviderAccount
 
 #: Every column that holds a secret encrypted at rest, by model.
 ENCRYPTED_COLUMNS: dict[type, tuple[str, ...]] = {
     ProviderAccount: ("client_secret_encrypted", "webhook_secret_encrypted"),
     Meeting: ("host_url_encrypted", "passcode_encrypted"),
+    OutboundEmail: ("body_encrypted",),  # emails still waiting to be sent
 }
 
 
