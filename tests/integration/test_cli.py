@@ -249,7 +249,6 @@ def test_rotating_the_secret_key_keeps_secrets_readable(
     db_settings: dict[str, str], session: Session
 ) -> None:
     from vcsafe.crypto import SecretsBox
-
     from vcsafe.models import OutboundEmail
 
     org = factories.organisation(session)

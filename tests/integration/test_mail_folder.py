@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.public import register
+from vcsafe.crypto import SecretsBox
 from vcsafe.jobs.worker import run_outbox
-from vcsafe.models import AuditEvent, Meeting, Organisation
+from vcsafe.models import AuditEvent, Meeting, Organisation, OutboundEmail
 
 
 def test_admins_read_their_organisations_emails(
@@ -59,3 +60,28 @@ def test_with_a_mail_server_nothing_is_kept_to_show(
     sign_in(client, admin)  # type: ignore[arg-type]
     page = client.get("/console/mail").get_data(as_text=True)
     assert "keeps no copies" in page
+
+
+def test_an_email_no_key_can_read_waits_and_the_others_go(
+    app: Flask, session: Session, organisation: Organisation, public_meeting: Meeting
+) -> None:
+    """A body encrypted under a key that was dropped (a rotation gone wrong) cannot be sent:
+    that email waits with the reason on record; the rest of the queue is still sent."""
+    stranded = OutboundEmail(
+        organisation_id=organisation.id,
+        kind="confirmation",
+        to_address="lost@example.org",
+        subject="You are registered",
+        body_encrypted=SecretsBox("an-old-key-nobody-lists-any-more-0123456789").encrypt("Hi"),
+    )
+    session.add(stranded)
+    session.commit()
+    register(app.test_client(), public_meeting, email="grace@example.org")
+
+    report = run_outbox(app)
+
+    assert (report.sent, report.failed) == (1, 1)
+    session.refresh(stranded)
+    assert stranded.sent_at is None and stranded.attempts == 1
+    assert "previous_secret_keys" in stranded.last_error
+    assert stranded.to_address == "lost@example.org"  # kept for when the key is listed again

@@ -83,6 +83,10 @@ def send_due(
 def _letter(email: OutboundEmail, box: SecretsBox) -> Letter:
     """The email as it is sent: its body decrypted, only for the moment of sending."""
     assert email.body_encrypted is not None  # unsent emails keep their body
+    try:
+        body = box.decrypt(email.body_encrypted)
+    except ValueError as exc:  # the secret key changed without keeping the old one
+        raise MailError(str(exc)) from None
     return Letter(
         id=email.id,
         organisation_id=email.organisation_id,
@@ -90,5 +94,5 @@ def _letter(email: OutboundEmail, box: SecretsBox) -> Letter:
         kind=email.kind,
         to_address=email.to_address,
         subject=email.subject,
-        body=box.decrypt(email.body_encrypted),
+        body=body,
     )
