@@ -126,7 +126,7 @@ def people(
             "name": f"{first} {last}",
             "email": email,
             "provider_registrant_id": zoom["id"],
-            "join_url": zoom["join_url"],
+            "join_url_encrypted": BOX.encrypt(zoom["join_url"]),
             "manage_token_hash": new_link_token()[1],
             "manage_token_expires_at": meeting.registrants_purge_due_at,
             "push_state": PushState.PUSHED,

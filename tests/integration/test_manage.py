@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import csrf_token
+from tests.fakes.zoom import ZoomFake
 from tests.public import manage_link, register
+from vcsafe.app import providers_of, secrets_of
+from vcsafe.db import db
 from vcsafe.models import (
     AuditEvent,
     ConsentDecision,
@@ -23,6 +27,7 @@ from vcsafe.models import (
     RegistrantStatus,
     utcnow,
 )
+from vcsafe.services import registrant_push
 
 
 def _registered(client: FlaskClient, session: Session, meeting: Meeting, **kw: str) -> Registrant:
@@ -54,6 +59,29 @@ def test_the_link_shows_everything_held(
     assert data["registrant"]["email"] == "ada@example.org"
     assert {c["purpose"] for c in data["consents"]} >= {"code_of_conduct", "recording"}
     assert download.headers["Content-Disposition"].startswith("attachment")
+
+
+def test_the_personal_join_link_is_shown_once_issued(
+    app: Flask, client: FlaskClient, session: Session, public_meeting: Meeting, zoom_fake: ZoomFake
+) -> None:
+    """The link is stored encrypted; the person sees it in their download as Zoom issued it."""
+    person = _registered(client, session, public_meeting)
+    assert "Not issued yet" in _open(client, session, person)
+    assert json.loads(client.get("/manage/data.json").data)["registrant"]["join_link"] is None
+
+    report = registrant_push.push_due(
+        db.factory(app), providers_of(app), box=secrets_of(app), now=utcnow()
+    )
+
+    assert report.pushed == 1
+    [at_zoom] = zoom_fake.registrants(public_meeting.provider_meeting_id or "")
+    assert "Issued" in client.get("/manage").get_data(as_text=True)
+    held = json.loads(client.get("/manage/data.json").data)
+    assert held["registrant"]["join_link"] == at_zoom["join_url"]
+    session.expire_all()
+    stored = session.get(Registrant, person.id)
+    assert stored is not None and stored.join_url_encrypted is not None
+    assert at_zoom["join_url"].encode() not in stored.join_url_encrypted
 
 
 def test_wrong_or_expired_links_show_nothing(

@@ -98,7 +98,8 @@ def test_upgrading_fills_each_registrants_consent_state_from_the_ledger(tmp_path
 
 
 def _old_world_with_emails(url: str) -> None:
-    """A database at 0012 with one email waiting to be sent and one sent."""
+    """A database at 0012 with one email waiting to be sent and one sent, and two registrants:
+    one with a personal join link, one not pushed yet."""
     upgrade(url, "0012")
     engine = make_engine(url)
     with engine.begin() as c:
@@ -109,6 +110,30 @@ def _old_world_with_emails(url: str) -> None:
             ),
             {"now": NOW},
         )
+        c.execute(
+            text(
+                "INSERT INTO meeting (id, organisation_id, title, starts_at, duration_minutes,"
+                " timezone, capacity, audience, recording_policy, registrant_retention_days,"
+                " recording_retention_days, offer_future_contact, public_slug, state,"
+                " safety_settings, join_url, provider_error, drift, legal_hold, legal_hold_reason,"
+                " active_registrants, created_at, updated_at)"
+                " VALUES (1, 1, 'Talk', :now, 60, 'UTC', 10, 'adults', 'consent', 0, 30, false,"
+                " 'slug', 'scheduled', '{}', '', '', '[]', false, '', 0, :now, :now)"
+            ),
+            {"now": NOW},
+        )
+        for rid, join_url in ((1, "https://zoom.example/w/1?tk=secret"), (2, "")):
+            c.execute(
+                text(
+                    "INSERT INTO registrant (id, meeting_id, name, email, age_band,"
+                    " guardian_name, guardian_email, future_contact, join_url, status,"
+                    " push_state, push_attempts, purge_attempts, purge_error, refused_recording,"
+                    " accepted_code_sha256, created_at)"
+                    " VALUES (:id, 1, 'P', :email, 'adult', '', '', false, :join_url, 'active',"
+                    " 'pushed', 0, 0, '', false, '', :now)"
+                ),
+                {"id": rid, "email": f"p{rid}@example.org", "join_url": join_url, "now": NOW},
+            )
         for email_id, body, sent in ((1, "Your link: /manage/abc", None), (2, "", NOW)):
             c.execute(
                 text(
@@ -122,17 +147,17 @@ def _old_world_with_emails(url: str) -> None:
     engine.dispose()
 
 
-def _bodies(url: str, column: str) -> list[tuple[int, object]]:
+def _bodies(url: str, column: str, table: str = "outbound_email") -> list[tuple[int, object]]:
     engine = make_engine(url)
     with engine.connect() as c:
-        rows = c.execute(text(f"SELECT id, {column} FROM outbound_email ORDER BY id")).all()  # noqa: S608
+        rows = c.execute(text(f"SELECT id, {column} FROM {table} ORDER BY id")).all()  # noqa: S608
     engine.dispose()
     return [(r[0], r[1]) for r in rows]
 
 
-def test_upgrading_encrypts_the_emails_waiting_to_be_sent(tmp_path: Path) -> None:
-    """Migration 0013: a waiting email's body, with its private link, is encrypted with the
-    secret key; a sent one stays empty; a downgrade gives the text back."""
+def test_upgrading_encrypts_waiting_emails_and_join_links(tmp_path: Path) -> None:
+    """Migration 0013: a waiting email's body, with its private link, and a personal join link
+    are encrypted with the secret key; empty ones stay empty; a downgrade gives them back."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
     _old_world_with_emails(url)
     upgrade(url, secret_key=TEST_SECRET_KEY)
@@ -140,8 +165,15 @@ def test_upgrading_encrypts_the_emails_waiting_to_be_sent(tmp_path: Path) -> Non
     assert isinstance(sealed, bytes) and b"/manage/" not in sealed
     assert BOX.decrypt(sealed) == "Your link: /manage/abc"
     assert empty is None
+    [(_, link), (_, no_link)] = _bodies(url, "join_url_encrypted", "registrant")
+    assert isinstance(link, bytes) and b"tk=" not in link
+    assert BOX.decrypt(link) == "https://zoom.example/w/1?tk=secret" and no_link is None
     downgrade(url, "0012", secret_key=TEST_SECRET_KEY)
     assert _bodies(url, "body") == [(waiting_id, "Your link: /manage/abc"), (sent_id, "")]
+    assert _bodies(url, "join_url", "registrant") == [
+        (1, "https://zoom.example/w/1?tk=secret"),
+        (2, ""),
+    ]
 
 
 def test_upgrading_without_the_secret_key_keeps_waiting_emails(tmp_path: Path) -> None:
@@ -149,7 +181,7 @@ def test_upgrading_without_the_secret_key_keeps_waiting_emails(tmp_path: Path) -
     and runs through once it is given the key."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
     _old_world_with_emails(url)
-    with pytest.raises(RuntimeError, match="queued emails need the secret key"):
+    with pytest.raises(RuntimeError, match="stored links need the secret key"):
         upgrade(url)
     assert _bodies(url, "body") == [(1, "Your link: /manage/abc"), (2, "")]
     upgrade(url, secret_key=TEST_SECRET_KEY)  # then `vcsafe db upgrade` finishes the job

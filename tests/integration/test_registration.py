@@ -96,7 +96,7 @@ def test_a_registration_writes_complete_rows(
     assert register(client, public_meeting, recording="yes", future_contact="y").status_code == 302
     [person] = _registrants(session)
     assert person.status is RegistrantStatus.ACTIVE
-    assert (person.join_url, person.push_attempts, person.purge_attempts) == ("", 0, 0)
+    assert (person.join_url_encrypted, person.push_attempts, person.purge_attempts) == (None, 0, 0)
     assert (person.provider_registrant_id, person.purge_due_at, person.purge_error) == (
         None,
         None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, event, func
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, event, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vcsafe.models.base import Base, str_enum, utcnow
@@ -72,7 +72,8 @@ class Registrant(Base):
     refused_recording: Mapped[bool] = mapped_column(default=False)
     accepted_code_sha256: Mapped[str] = mapped_column(String(64), default="")
     provider_registrant_id: Mapped[str | None] = mapped_column(String(200))
-    join_url: Mapped[str] = mapped_column(Text, default="")
+    # The personal join link (SecretsBox): it lets its holder in as this person.
+    join_url_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
     manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     manage_token_expires_at: Mapped[datetime | None]
     status: Mapped[RegistrantStatus] = mapped_column(

@@ -20,7 +20,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from vcsafe.app import interactive_providers_of, mail_eraser_of
+from vcsafe.app import interactive_providers_of, mail_eraser_of, secrets_of
 from vcsafe.console.forms import ConfirmForm
 from vcsafe.crypto import hash_token
 from vcsafe.db import db
@@ -62,7 +62,7 @@ def arrive(token: str) -> Response:
 @bp.get("")
 def page() -> str:
     registrant = _current()
-    held = manage.everything_held(db.session, registrant)
+    held = manage.everything_held(db.session, registrant, secrets_of(current_app))
     meeting = db.session.get(Meeting, registrant.meeting_id)
     return render_template(
         "public/manage.html",
@@ -78,7 +78,8 @@ def page() -> str:
 @bp.get("/data.json")
 def download() -> Response:
     registrant = _current()
-    body = json.dumps(manage.everything_held(db.session, registrant), indent=2, ensure_ascii=False)
+    held = manage.everything_held(db.session, registrant, secrets_of(current_app))
+    body = json.dumps(held, indent=2, ensure_ascii=False)
     return Response(
         body,
         mimetype="application/json",

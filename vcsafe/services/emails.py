@@ -135,6 +135,7 @@ def queue_join_link(
     meeting: Meeting,
     organisation: Organisation,
     registrant: Registrant,
+    join_url: str,
 ) -> OutboundEmail:
     return _queue(
         session,
@@ -146,6 +147,7 @@ def queue_join_link(
         f"Your link to join: {meeting.title}",
         "join_link.txt",
         meeting=meeting,
+        join_url=join_url,
     )
 
 

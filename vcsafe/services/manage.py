@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vcsafe.crypto import hash_token
+from vcsafe.crypto import SecretsBox, hash_token
 from vcsafe.models import (
     ConsentDecision,
     ConsentPurpose,
@@ -46,7 +46,7 @@ def find_by_token_hash(session: Session, token_hash: str, *, now: datetime) -> R
     return registrant
 
 
-def everything_held(session: Session, registrant: Registrant) -> dict[str, Any]:
+def everything_held(session: Session, registrant: Registrant, box: SecretsBox) -> dict[str, Any]:
     """Every piece of data vcsafe holds about this registrant, for the page and the download."""
     meeting = session.get(Meeting, registrant.meeting_id)
     assert meeting is not None
@@ -76,7 +76,7 @@ def everything_held(session: Session, registrant: Registrant) -> dict[str, Any]:
             "status": registrant.status.value,
             "registered_at": registrant.created_at.isoformat(),
             "provider_registrant_id": registrant.provider_registrant_id,
-            "join_link": registrant.join_url or None,
+            "join_link": box.decrypt(sealed) if (sealed := registrant.join_url_encrypted) else None,
         },
         "consents": [
             {

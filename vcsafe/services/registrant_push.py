@@ -126,20 +126,21 @@ def push_one(
                 RegistrantRequest(name=registrant.name, email=registrant.email),
             )
             registrant.provider_registrant_id = answer.registrant_id
-            registrant.join_url = answer.join_url
+            join_url = answer.join_url
         else:
             # Teams: one shared link, sent only to people who gave the required consents
             # (registration refuses anyone who did not).
-            registrant.join_url = meeting.join_url
+            join_url = meeting.join_url
     except ProviderError as exc:
         # Logged by kind and status only: a provider's message may quote the person's email.
         _failed(registrant, now, f"{type(exc).__name__} (status {exc.status})")
         return Outcome.UNAVAILABLE if exc.retryable else Outcome.FAILED
+    registrant.join_url_encrypted = box.encrypt(join_url)
     registrant.push_state = PushState.PUSHED
     registrant.next_push_at = None
     organisation = session.get(Organisation, meeting.organisation_id)
     assert organisation is not None
-    emails.queue_join_link(session, box, meeting, organisation, registrant)
+    emails.queue_join_link(session, box, meeting, organisation, registrant, join_url)
     return Outcome.PUSHED
 
 

@@ -7,13 +7,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vcsafe.crypto import SecretsBox
-from vcsafe.models import Meeting, OutboundEmail, ProviderAccount
+from vcsafe.models import Meeting, OutboundEmail, ProviderAccount, Registrant
 
 #: Every column that holds a secret encrypted at rest, by model.
 ENCRYPTED_COLUMNS: dict[type, tuple[str, ...]] = {
     ProviderAccount: ("client_secret_encrypted", "webhook_secret_encrypted"),
     Meeting: ("host_url_encrypted", "passcode_encrypted"),
     OutboundEmail: ("body_encrypted",),  # emails still waiting to be sent
+    Registrant: ("join_url_encrypted",),  # personal join links
 }
 
 
