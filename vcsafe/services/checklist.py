@@ -10,9 +10,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from vcsafe.models import Meeting, MeetingState, Organisation, RecordingPolicy
-from vcsafe.providers.base import Chat, LiveSettings, MeetingProvider, ProviderError
-from vcsafe.services import audit, planning
+from vcsafe.providers.base import LiveSettings, MeetingProvider
+from vcsafe.services import settings_drift
 from vcsafe.services.meeting_lists import MeetingCounts
+from vcsafe.services.settings_drift import words
 
 PRIVACY_STATEMENTS = {
     "zoom": "https://explore.zoom.us/en/privacy/",
@@ -54,49 +55,6 @@ class Checklist:
         return sum(1 for i in self.items if i.status is Status.PASS)
 
 
-def read_live(provider: MeetingProvider, meeting: Meeting) -> tuple[LiveSettings | None, str]:
-    """The provider's settings now, or None and a reason a person can act on."""
-    if not meeting.provider_meeting_id:
-        return None, "The meeting is not yet created at the provider."
-    try:
-        return provider.read_settings(meeting.provider_meeting_id), ""
-    except ProviderError as exc:
-        return None, f"vcsafe could not read the live settings: {exc}"
-
-
-def drift(meeting: Meeting, live: LiveSettings) -> list[str]:
-    """Names of settings whose live value differs from the safe one vcsafe asked for."""
-    spec = planning.safety_spec(meeting)
-    wanted = {
-        "waiting_room": spec.waiting_room,
-        "registration_required": spec.registration_required,
-        # Automatic approval would let anyone with the registration page approve themselves.
-        "manual_approval": spec.registration_required,
-        "join_before_host": spec.join_before_host,
-        "mute_on_entry": spec.mute_on_entry,
-        "screen_share_host_only": spec.screen_share_host_only,
-        "annotation": spec.annotation,
-        "passcode_required": True,
-    }
-    found = [name for name, value in wanted.items() if _known(live, name) not in (None, value)]
-    if live.chat is not None and _chat_too_open(live.chat, spec.chat):
-        found.append("chat")
-    recording_allowed = meeting.safety_settings.get("auto_recording", spec.auto_recording)
-    if live.auto_recording and not recording_allowed:
-        found.append("auto_recording")
-    return found
-
-
-def _known(live: LiveSettings, name: str) -> bool | None:
-    value: bool | None = getattr(live, name)
-    return value
-
-
-def _chat_too_open(live: Chat, wanted: Chat) -> bool:
-    order = [Chat.OFF, Chat.HOST_ONLY, Chat.EVERYONE]
-    return order.index(live) > order.index(wanted)
-
-
 def evaluate(
     session: Session,
     meeting: Meeting,
@@ -108,8 +66,8 @@ def evaluate(
     now: datetime,
 ) -> Checklist:
     """Answer the seven questions; record newly found drift in the audit log."""
-    found = drift(meeting, live) if live else []
-    _note_drift(session, meeting, found)
+    found = settings_drift.found(meeting, live) if live else []
+    settings_drift.note(session, meeting, found)
     kind = meeting.provider_account.kind.value if meeting.provider_account else ""
     items = [
         _q1_provider(meeting, kind),
@@ -121,20 +79,6 @@ def evaluate(
         _q7_data(meeting, now),
     ]
     return Checklist(items=items, live_error=live_error, drifted=found)
-
-
-def _note_drift(session: Session, meeting: Meeting, found: list[str]) -> None:
-    if sorted(found) == sorted(meeting.drift or []):
-        return
-    if found:
-        audit.record(
-            session,
-            meeting.organisation_id,
-            "meeting.settings_drift",
-            subject=meeting,
-            settings=", ".join(sorted(found)),
-        )
-    meeting.drift = sorted(found)
 
 
 def _q1_provider(meeting: Meeting, kind: str) -> Item:
@@ -186,7 +130,7 @@ def _q3_host_control(live: LiveSettings | None, error: str, found: list[str]) ->
             3,
             question,
             Status.FAIL,
-            "Changed at the provider: " + ", ".join(_words(c) for c in bad) + ".",
+            "Changed at the provider: " + ", ".join(words(c) for c in bad) + ".",
             fix=Fix.REAPPLY_SETTINGS,
         )
     unknown = [c for c in controls if c != "chat" and getattr(live, c) is None]
@@ -198,7 +142,7 @@ def _q3_host_control(live: LiveSettings | None, error: str, found: list[str]) ->
             question,
             Status.UNKNOWN,
             "The provider does not report "
-            + ", ".join(_words(c) for c in unknown)
+            + ", ".join(words(c) for c in unknown)
             + ": check them in its own settings.",
         )
     return Item(
@@ -263,13 +207,13 @@ def _q5_security(live: LiveSettings | None, error: str, found: list[str]) -> Ite
             5,
             question,
             Status.FAIL,
-            "Turned off at the provider: " + ", ".join(_words(s) for s in bad) + ".",
+            "Turned off at the provider: " + ", ".join(words(s) for s in bad) + ".",
             fix=Fix.REAPPLY_SETTINGS,
         )
     unknown = [s for s in settings if getattr(live, s) is None]
     reason = "A passcode and the waiting room are on; people register in advance."
     if unknown:
-        reason += " The provider does not report " + ", ".join(_words(s) for s in unknown) + "."
+        reason += " The provider does not report " + ", ".join(words(s) for s in unknown) + "."
     return Item(5, question, Status.PASS, reason)
 
 
@@ -317,24 +261,6 @@ def _q7_data(meeting: Meeting, now: datetime) -> Item:
     )
 
 
-WORDS = {
-    "waiting_room": "waiting room",
-    "registration_required": "registration",
-    "manual_approval": "approval of registrations by vcsafe only",
-    "passcode_required": "passcode",
-    "join_before_host": "joining before the host",
-    "mute_on_entry": "muting on entry",
-    "screen_share_host_only": "host-only screen sharing",
-    "annotation": "annotation and whiteboard",
-    "chat": "chat restriction",
-    "auto_recording": "automatic recording",
-}
-
-
-def _words(name: str) -> str:
-    return WORDS.get(name, name)
-
-
 def check(
     session: Session,
     meeting: Meeting,
@@ -348,5 +274,5 @@ def check(
     if provider is None:
         live, error = None, "The meeting's account was disconnected."
     else:
-        live, error = read_live(provider, meeting)
+        live, error = settings_drift.read_live(provider, meeting)
     return evaluate(session, meeting, organisation, counts, live, error, now=now)
