@@ -181,13 +181,13 @@ def sent_email(session: Session, org: Organisation, app: Flask, **kw: Any) -> Ou
     assert isinstance(mailer, FolderMailer), "the test app writes emails to a folder"
     mailer.send(
         Letter(
-            email.id,
-            org.id,
-            email.registrant_id,
-            email.kind,
-            email.to_address,
-            email.subject,
-            body,
+            id=email.id,
+            organisation_id=org.id,
+            registrant_id=email.registrant_id,
+            kind=email.kind,
+            to_address=email.to_address,
+            subject=email.subject,
+            body=body,
         )
     )
     email.sent_at, email.to_address, email.body_encrypted = utcnow(), "", None  # as sent

@@ -10,7 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from tests.factories import BOX, TEST_SECRET_KEY
 from vcsafe.db import db, make_engine
@@ -27,6 +27,29 @@ def test_migrated_schema_matches_the_models(app: Flask) -> None:
     assert differences == []
 
 
+def _organisation_and_meeting(c: Connection) -> None:
+    """Organisation 1 and its meeting 1, in the columns every revision since 0007 has."""
+    c.execute(
+        text(
+            "INSERT INTO organisation (id, name, age_threshold, max_registrant_retention_days,"
+            " incident_contact, created_at) VALUES (1, 'Org', 13, 30, '', :now)"
+        ),
+        {"now": NOW},
+    )
+    c.execute(
+        text(
+            "INSERT INTO meeting (id, organisation_id, title, starts_at, duration_minutes,"
+            " timezone, capacity, audience, recording_policy, registrant_retention_days,"
+            " recording_retention_days, offer_future_contact, public_slug, state,"
+            " safety_settings, join_url, provider_error, drift, legal_hold, legal_hold_reason,"
+            " created_at, updated_at)"
+            " VALUES (1, 1, 'Talk', :now, 60, 'UTC', 10, 'adults', 'consent', 0, 30, false,"
+            " 'slug', 'scheduled', '{}', '', '', '[]', false, '', :now, :now)"
+        ),
+        {"now": NOW},
+    )
+
+
 def test_upgrading_fills_each_registrants_consent_state_from_the_ledger(tmp_path: Path) -> None:
     """Migration 0008: who refused or withdrew recording, and which code text each person
     last accepted, are read from the existing ledger."""
@@ -34,25 +57,7 @@ def test_upgrading_fills_each_registrants_consent_state_from_the_ledger(tmp_path
     upgrade(url, "0007")
     engine = make_engine(url)
     with engine.begin() as c:
-        c.execute(
-            text(
-                "INSERT INTO organisation (id, name, age_threshold, max_registrant_retention_days,"
-                " incident_contact, created_at) VALUES (1, 'Org', 13, 30, '', :now)"
-            ),
-            {"now": NOW},
-        )
-        c.execute(
-            text(
-                "INSERT INTO meeting (id, organisation_id, title, starts_at, duration_minutes,"
-                " timezone, capacity, audience, recording_policy, registrant_retention_days,"
-                " recording_retention_days, offer_future_contact, public_slug, state,"
-                " safety_settings, join_url, provider_error, drift, legal_hold, legal_hold_reason,"
-                " created_at, updated_at)"
-                " VALUES (1, 1, 'Talk', :now, 60, 'UTC', 10, 'adults', 'consent', 0, 30, false,"
-                " 'slug', 'scheduled', '{}', '', '', '[]', false, '', :now, :now)"
-            ),
-            {"now": NOW},
-        )
+        _organisation_and_meeting(c)
         for rid in (1, 2, 3):
             c.execute(
                 text(
@@ -103,25 +108,7 @@ def _old_world_with_emails(url: str) -> None:
     upgrade(url, "0012")
     engine = make_engine(url)
     with engine.begin() as c:
-        c.execute(
-            text(
-                "INSERT INTO organisation (id, name, age_threshold, max_registrant_retention_days,"
-                " incident_contact, created_at) VALUES (1, 'Org', 13, 30, '', :now)"
-            ),
-            {"now": NOW},
-        )
-        c.execute(
-            text(
-                "INSERT INTO meeting (id, organisation_id, title, starts_at, duration_minutes,"
-                " timezone, capacity, audience, recording_policy, registrant_retention_days,"
-                " recording_retention_days, offer_future_contact, public_slug, state,"
-                " safety_settings, join_url, provider_error, drift, legal_hold, legal_hold_reason,"
-                " active_registrants, created_at, updated_at)"
-                " VALUES (1, 1, 'Talk', :now, 60, 'UTC', 10, 'adults', 'consent', 0, 30, false,"
-                " 'slug', 'scheduled', '{}', '', '', '[]', false, '', 0, :now, :now)"
-            ),
-            {"now": NOW},
-        )
+        _organisation_and_meeting(c)
         for rid, join_url in ((1, "https://zoom.example/w/1?tk=secret"), (2, "")):
             c.execute(
                 text(
