@@ -138,10 +138,41 @@ def test_code_of_conduct_must_be_accepted(
     assert _registrants(session) == []
 
 
+def test_every_problem_is_named_on_the_first_try(
+    client: FlaskClient, session: Session, children_meeting: Meeting
+) -> None:
+    response = register(
+        client,
+        children_meeting,
+        name="",
+        email="not an email",
+        age_band="child",
+        guardian_email="parent@example.org",
+        accept_code=None,
+        recording=None,
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    for message in (
+        "Enter your name.",
+        "Enter an email address like name@example.org.",
+        "You can only register if you accept the code of conduct.",
+        "Enter the parent or guardian&#39;s name.",
+        "a parent or guardian must give their consent.",
+    ):
+        assert message in page, message
+    # The field's own check and the meeting's rule agree on a blank name: said once per place.
+    assert page.count("Enter your name.") == 2  # the summary at the top, and by the field
+    assert _registrants(session) == []
+
+
 def test_recording_choice_must_be_made(client: FlaskClient, public_meeting: Meeting) -> None:
     response = register(client, public_meeting, recording=None)
     assert response.status_code == 400
-    assert "Choose whether you agree to be recorded." in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Choose whether you agree to be recorded." in page
+    # The summary's link leads to the question's group of choices.
+    assert 'href="#recording"' in page and '<fieldset id="recording"' in page
 
 
 def test_recording_as_a_condition_is_said_up_front_and_enforced(

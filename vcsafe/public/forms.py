@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from vcsafe.models import RecordingPolicy
 from vcsafe.services.public_meetings import PublicMeeting
-from vcsafe.services.registration import Registration
+from vcsafe.services.registration import Registration, problems
 
 
 class RegistrationForm(FlaskForm):
@@ -62,19 +62,21 @@ class RegistrationForm(FlaskForm):
         # The box is labelled with the very text whose hash the consent ledger records.
         self.future_contact.label.text = meeting.future_contact.text
 
-    def validate_extra(self, meeting: PublicMeeting) -> bool:
-        """Choices that depend on the meeting: asked only where they apply."""
-        ok = True
+    def validate_for(self, meeting: PublicMeeting) -> bool:
+        """The meeting's own rules, on top of the fields' checks: the choices asked only where
+        they apply, and the registration service's rules. Every problem goes to its field (one
+        message per field), so a person sees all of them on the first try."""
+        found: list[tuple[str, str]] = []
         if meeting.children and not self.age_band.data:
-            self.age_band.errors = [*self.age_band.errors, "Choose your age group."]
-            ok = False
+            found.append(("age_band", "Choose your age group."))
         if meeting.recording_policy is RecordingPolicy.WITH_CONSENT and not self.recording.data:
-            self.recording.errors = [
-                *self.recording.errors,
-                "Choose whether you agree to be recorded.",
-            ]
-            ok = False
-        return ok
+            found.append(("recording", "Choose whether you agree to be recorded."))
+        submitted = self.registration(meeting)
+        found += [(p.field or "name", str(p)) for p in problems(meeting, submitted)]
+        for name, message in found:
+            if not self[name].errors:
+                self[name].errors = [message]
+        return not found
 
     def registration(self, meeting: PublicMeeting) -> Registration:
         if meeting.recording_policy is RecordingPolicy.REQUIRED:

@@ -74,7 +74,7 @@ def register(slug: str) -> str | Response | tuple[str, int]:
             log.info("registration honeypot triggered for meeting %s", meeting.id)
             return redirect(url_for("public.registered", slug=slug))
         valid = form.validate_on_submit()
-        if form.validate_extra(meeting) and valid:
+        if form.validate_for(meeting) and valid:
             try:
                 registration.register(
                     session,

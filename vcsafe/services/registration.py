@@ -110,7 +110,8 @@ def register(
             "The code of conduct or the notices on this page changed while you had it open. "
             "Please read them again: registering means agreeing to them as they are now."
         )
-    _validate(meeting, form)
+    for problem in problems(meeting, form):
+        raise problem
     if live.registered >= live.capacity - STRICT_CAPACITY_MARGIN:
         # Close to full: serialise registrations for this meeting so it never overfills.
         live = public_meetings.availability_locked(session, meeting.id)
@@ -187,39 +188,58 @@ def _resend_link(
     )
 
 
-def _validate(meeting: PublicMeeting, form: Registration) -> None:
+def problems(meeting: PublicMeeting, form: Registration) -> list[RegistrationError]:
+    """Everything wrong with a submission under this meeting's rules, each for its field, so
+    the page can name every problem at once instead of one per attempt."""
+    found: list[RegistrationError] = []
     if not form.name.strip():
-        raise RegistrationError("Enter your name.", "name")
+        found.append(RegistrationError("Enter your name.", "name"))
     if not form.accepts_code:
-        raise RegistrationError(
-            "You can only register if you accept the code of conduct.", "accept_code"
+        found.append(
+            RegistrationError(
+                "You can only register if you accept the code of conduct.", "accept_code"
+            )
         )
     if meeting.recording_policy is RecordingPolicy.REQUIRED and not form.recording:
-        raise RegistrationError(
-            "Recording is a condition of joining this meeting, so you need to agree to it "
-            "to register.",
-            "recording",
+        found.append(
+            RegistrationError(
+                "Recording is a condition of joining this meeting, so you need to agree to it "
+                "to register.",
+                "recording_required",
+            )
         )
     if form.child:
-        if not meeting.children:
-            raise RegistrationError(
-                f"This meeting is for people aged {meeting.age_threshold} and over.",
-                "age_band",
+        found.extend(_guardian_problems(meeting, form))
+    return found
+
+
+def _guardian_problems(meeting: PublicMeeting, form: Registration) -> list[RegistrationError]:
+    if not meeting.children:
+        return [
+            RegistrationError(
+                f"This meeting is for people aged {meeting.age_threshold} and over.", "age_band"
             )
-        if not form.guardian_name.strip():
-            raise RegistrationError("Enter the parent or guardian's name.", "guardian_name")
-        if not form.guardian_email.strip():
-            raise RegistrationError("Enter the parent or guardian's email.", "guardian_email")
-        if form.guardian_email.strip().lower() == form.email.strip().lower():
-            raise RegistrationError(
+        ]
+    found = []
+    if not form.guardian_name.strip():
+        found.append(RegistrationError("Enter the parent or guardian's name.", "guardian_name"))
+    if not form.guardian_email.strip():
+        found.append(RegistrationError("Enter the parent or guardian's email.", "guardian_email"))
+    elif form.guardian_email.strip().lower() == form.email.strip().lower():
+        found.append(
+            RegistrationError(
                 "The parent or guardian's email must be their own, not the child's.",
                 "guardian_email",
             )
-        if not form.guardian_consents:
-            raise RegistrationError(
+        )
+    if not form.guardian_consents:
+        found.append(
+            RegistrationError(
                 f"Under {meeting.age_threshold}, a parent or guardian must give their consent.",
                 "guardian_consent",
             )
+        )
+    return found
 
 
 def _consents(meeting: PublicMeeting, form: Registration, now: datetime) -> list[dict[str, Any]]:
