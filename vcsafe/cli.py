@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 import click
 from flask import Flask
 
+from vcsafe.formatting import counted
 from vcsafe.settings import SettingsError
 
 log = logging.getLogger("vcsafe")
@@ -147,8 +148,9 @@ def purge(dry_run: bool) -> None:
     plan = plan_cleanup(app)
     if dry_run:
         click.echo(
-            f"Would delete {plan.registrants} registrant(s) and {plan.recordings} recording(s) "
-            f"across {plan.meetings} meeting(s). Nothing was deleted."
+            f"Would delete {counted(plan.registrants, 'registrant')} and "
+            f"{counted(plan.recordings, 'recording')} across {counted(plan.meetings, 'meeting')}. "
+            "Nothing was deleted."
         )
         return
     total = plan.registrants + plan.recordings
@@ -158,7 +160,8 @@ def purge(dry_run: bool) -> None:
     else:
         report = run_cleanup(app)
     click.echo(
-        f"Deleted {report.registrants} registrant(s) and {report.recordings} recording(s); "
+        f"Deleted {counted(report.registrants, 'registrant')} and "
+        f"{counted(report.recordings, 'recording')}; "
         f"{report.contacts_kept} kept in the contact list with their consent; "
         f"{report.failed} failed and will be retried."
     )
@@ -206,7 +209,7 @@ def rotate_secrets() -> None:
     except ValueError as exc:
         _fail(str(exc))
     click.echo(
-        f"{count} secret(s) are now encrypted under the current key; "
+        f"{counted(count, 'secret is', 'secrets are')} now encrypted under the current key; "
         "the old key can be removed from VCSAFE_PREVIOUS_SECRET_KEYS."
     )
 

@@ -1,4 +1,4 @@
-"""Formatting for pages and emails: times shown in the meeting's own time zone."""
+"""Formatting for pages and emails: times in the meeting's own time zone, counts in words."""
 
 from __future__ import annotations
 
@@ -16,3 +16,9 @@ def local_time(moment: datetime | None, timezone: str = "UTC") -> str:
         zone = ZoneInfo("UTC")
     local = moment.astimezone(zone)
     return local.strftime("%a %d %b %Y, %H:%M ") + (local.tzname() or timezone)
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 registrant', '3 registrants'; `plural` where adding an s is wrong ("person has",
+    "people have")."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

@@ -125,7 +125,7 @@ def test_purge_dry_run_reports_what_is_due(db_settings: dict[str, str], session:
     session.commit()
     result = run("purge", "--dry-run", **db_settings)
     assert result.returncode == 0, result.stderr
-    assert "Would delete 1 registrant(s) and 0 recording(s) across 1 meeting(s)." in result.stdout
+    assert "Would delete 1 registrant and 0 recordings across 1 meeting." in result.stdout
 
 
 def test_worker_starts_and_stops_cleanly(db_settings: dict[str, str]) -> None:
@@ -274,7 +274,7 @@ def test_rotating_the_secret_key_keeps_secrets_readable(
     )
     assert done.returncode == 0, done.stderr
     # The provider's secret, and the body of the email waiting to be sent.
-    assert "2 secret(s) are now encrypted under the current key" in done.stdout
+    assert "2 secrets are now encrypted under the current key" in done.stdout
     session.expire_all()
     stored = session.get(type(account), account.id)
     assert stored is not None

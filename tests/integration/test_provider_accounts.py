@@ -122,7 +122,7 @@ def test_disconnect_is_refused_while_data_remains_at_the_provider(
         data={"csrf_token": csrf_token(admin_client, url)},
         follow_redirects=True,
     ).get_data(as_text=True)
-    assert "still holds 1 meeting(s)" in page
+    assert "still holds 1 meeting and 0 recordings" in page
     assert session.get(ProviderAccount, account.id) is not None
 
     meeting.state = MeetingState.PURGED

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from vcsafe.formatting import counted
 from vcsafe.models import Meeting, MeetingState, Organisation, RecordingPolicy
 from vcsafe.providers.base import LiveSettings, MeetingProvider
 from vcsafe.services import settings_drift
@@ -107,7 +108,8 @@ def _q2_code_of_conduct(meeting: Meeting, counts: MeetingCounts) -> Item:
             2,
             question,
             Status.FAIL,
-            f"{counts.not_accepted_current_code} registrant(s) have not accepted "
+            f"{counted(counts.not_accepted_current_code, 'registrant has', 'registrants have')} "
+            "not accepted "
             f"version {version.number} yet; they are asked to when they use their link.",
         )
     return Item(
@@ -174,8 +176,8 @@ def _q4_recording_consent(
             4,
             question,
             Status.FAIL if live else Status.UNKNOWN,
-            f"{counts.refused_recording} registrant(s) refused recording; automatic recording "
-            "must be off."
+            f"{counted(counts.refused_recording, 'registrant')} refused recording; automatic "
+            "recording must be off."
             if live
             else error,
             fix=Fix.RECORDING_OFF if live else None,
@@ -185,7 +187,7 @@ def _q4_recording_consent(
             4,
             question,
             Status.PASS,
-            f"{counts.refused_recording} registrant(s) refused recording, so automatic "
+            f"{counted(counts.refused_recording, 'registrant')} refused recording, so automatic "
             "recording is off. Record only with everyone's agreement.",
         )
     return Item(
@@ -256,9 +258,13 @@ def _q7_data(meeting: Meeting, now: datetime) -> Item:
         7,
         question,
         Status.PASS,
-        f"Registrant data is deleted {meeting.registrant_retention_days} day(s) after the meeting "
-        f"and recordings {meeting.recording_retention_days} day(s) after they are made.",
+        f"Registrant data is deleted {_delay(meeting.registrant_retention_days)} after the "
+        f"meeting and recordings {_delay(meeting.recording_retention_days)} after they are made.",
     )
+
+
+def _delay(days: int) -> str:
+    return counted(days, "day") if days else "at the first cleanup"
 
 
 def check(

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from vcsafe.formatting import counted
 from vcsafe.models import (
     Meeting,
     MeetingState,
@@ -143,7 +144,7 @@ def handle_event(
             return "recording announced; listing deferred to polling"
         for recording in found:
             recording_completed(session, meeting, recording, source="webhook")
-        return f"{len(found)} recording(s) noted"
+        return f"{counted(len(found), 'recording')} noted"
     if event.kind is WebhookKind.RECORDING_DELETED and event.recording is not None:
         recording_gone(session, meeting, event.recording.recording_id, now=now)
         return "recording gone"

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vcsafe.crypto import SecretsBox
+from vcsafe.formatting import counted
 from vcsafe.models import (
     AccountStatus,
     Meeting,
@@ -155,25 +156,26 @@ def check_connection(
 
 def disconnect_account(session: Session, account: ProviderAccount, *, actor: User | None) -> None:
     """Forget the account and its secrets, unless data vcsafe must still delete lives there."""
-    in_use = session.scalar(
+    in_use = session.execute(
         select(func.count(Meeting.id)).where(
             Meeting.provider_account_id == account.id,
             Meeting.state.in_([MeetingState.SCHEDULED, MeetingState.ENDED]),
         )
-    )
-    recordings = session.scalar(
+    ).scalar_one()
+    recordings = session.execute(
         select(func.count(Recording.id))
         .join(Meeting, Meeting.id == Recording.meeting_id)
         .where(
             Meeting.provider_account_id == account.id,
             Recording.state != RecordingState.DELETED,
         )
-    )
+    ).scalar_one()
     if in_use or recordings:
         raise DomainError(
-            f"{account.label} still holds {in_use} meeting(s) and {recordings} recording(s) that "
-            "vcsafe must delete there when their retention runs out. Cancel those meetings, or "
-            "wait until they have been purged, before disconnecting."
+            f"{account.label} still holds {counted(in_use, 'meeting')} and "
+            f"{counted(recordings, 'recording')} that vcsafe must delete there when their "
+            "retention runs out. Cancel those meetings, or wait until they have been purged, "
+            "before disconnecting."
         )
     audit.record(
         session,
