@@ -117,6 +117,44 @@ def test_withdrawing_recording_adds_to_the_ledger(
     assert decisions == [ConsentDecision.GRANTED, ConsentDecision.WITHDRAWN]
 
 
+def test_someone_who_said_no_can_agree_to_recording_later(
+    client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    person = _registered(client, session, public_meeting, recording="no")
+    assert person.refused_recording
+    page = _open(client, session, person)
+    assert "I agree to be recorded after all" in page
+    assert "Withdraw my consent to recording" not in page
+
+    response = client.post(
+        "/manage/give-recording-consent",
+        data={"csrf_token": csrf_token(client, "/manage")},
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "your consent to recording is on record" in page
+    assert "Withdraw my consent to recording" in page  # and back again, if they wish
+    session.expire_all()
+    assert not person.refused_recording  # the organiser's count of refusals goes down
+    records = session.scalars(
+        select(ConsentRecord)
+        .where(
+            ConsentRecord.registrant_id == person.id,
+            ConsentRecord.purpose == ConsentPurpose.RECORDING,
+        )
+        .order_by(ConsentRecord.id)
+    ).all()
+    assert [r.decision for r in records] == [ConsentDecision.REFUSED, ConsentDecision.GRANTED]
+    assert records[1].text_sha256 == records[0].text_sha256  # the same notice, agreed to now
+
+    again = client.post(
+        "/manage/give-recording-consent",
+        data={"csrf_token": csrf_token(client, "/manage")},
+        follow_redirects=True,
+    )
+    assert "You have already agreed to be recorded." in again.get_data(as_text=True)
+
+
 def test_withdrawing_a_required_consent_cancels(
     client: FlaskClient, session: Session, public_meeting: Meeting
 ) -> None:

@@ -112,6 +112,23 @@ def withdraw_recording() -> Response:
     return redirect(url_for("manage.page"))
 
 
+@bp.post("/give-recording-consent")
+def give_recording_consent() -> Response:
+    registrant = _current()
+    try:
+        manage.give_recording_consent(db.session, registrant, now=utcnow())
+    except DomainError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(
+            "Thank you: your consent to recording is on record. The organisers can see it; "
+            "you can withdraw it here at any time.",
+            "success",
+        )
+    return redirect(url_for("manage.page"))
+
+
 @bp.post("/accept-code")
 def accept_code() -> Response:
     registrant = _current()

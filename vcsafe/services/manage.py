@@ -134,6 +134,31 @@ def withdraw_recording(session: Session, registrant: Registrant, *, now: datetim
     return False
 
 
+def give_recording_consent(session: Session, registrant: Registrant, *, now: datetime) -> None:
+    """Record a yes from someone who said no, or withdrew, earlier: the recording notice
+    promises they can change their mind. Automatic recording is not switched back on: that
+    stays the organisers' decision, made with everyone's answers in front of them."""
+    meeting = session.get(Meeting, registrant.meeting_id)
+    assert meeting is not None
+    if meeting.recording_policy is not RecordingPolicy.WITH_CONSENT:
+        raise DomainError("This meeting does not ask for consent to recording.")
+    if recording_consent(session, registrant) is ConsentDecision.GRANTED:
+        raise DomainError("You have already agreed to be recorded.")
+    notice = notices.recording_notice(meeting)
+    session.add(
+        ConsentRecord(
+            registrant_id=registrant.id,
+            purpose=ConsentPurpose.RECORDING,
+            decision=ConsentDecision.GRANTED,
+            text_sha256=notice.sha256,
+            text_version=notice.version,
+            given_by="guardian" if registrant.guardian_email else "registrant",
+            recorded_at=now,
+        )
+    )
+    registrant.refused_recording = False
+
+
 def accept_code(session: Session, registrant: Registrant, *, now: datetime) -> None:
     """Accept the meeting's current code-of-conduct version (after the organiser moved it)."""
     meeting = session.get(Meeting, registrant.meeting_id)
