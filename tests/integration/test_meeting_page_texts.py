@@ -1,4 +1,4 @@
-"""The live checklist's reasons, as an organiser reads them on the meeting page."""
+"""What an organiser reads on a meeting's page: the checklist's reasons, the address to share."""
 
 from __future__ import annotations
 
@@ -46,6 +46,8 @@ def test_reasons_count_people_and_days_in_plain_words(
 
     page = html.unescape(admin_client.get(f"/console/meetings/{meeting.id}").get_data(as_text=True))
     assert "1 registrant refused recording" in page
+    # The address to share is a link the organiser can open.
+    assert f'<a href="http://127.0.0.1:8000/m/{meeting.public_slug}">' in page
     assert (
         "Registrant data is deleted at the first cleanup after the meeting and recordings "
         "1 day after they are made." in page
