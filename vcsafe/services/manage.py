@@ -115,19 +115,7 @@ def withdraw_recording(session: Session, registrant: Registrant, *, now: datetim
         raise DomainError("This meeting is not recorded.")
     if recording_consent(session, registrant) is not ConsentDecision.GRANTED:
         raise DomainError("You have not agreed to recording, so there is nothing to withdraw.")
-    notice = notices.recording_notice(meeting)
-    session.add(
-        ConsentRecord(
-            registrant_id=registrant.id,
-            purpose=ConsentPurpose.RECORDING,
-            decision=ConsentDecision.WITHDRAWN,
-            text_sha256=notice.sha256,
-            text_version=notice.version,
-            given_by="guardian" if registrant.guardian_email else "registrant",
-            recorded_at=now,
-        )
-    )
-    registrant.refused_recording = True
+    _decide_recording(session, registrant, meeting, ConsentDecision.WITHDRAWN, now=now)
     if meeting.recording_policy is RecordingPolicy.REQUIRED:
         cancel(session, registrant, now=now)
         return True
@@ -144,19 +132,7 @@ def give_recording_consent(session: Session, registrant: Registrant, *, now: dat
         raise DomainError("This meeting does not ask for consent to recording.")
     if recording_consent(session, registrant) is ConsentDecision.GRANTED:
         raise DomainError("You have already agreed to be recorded.")
-    notice = notices.recording_notice(meeting)
-    session.add(
-        ConsentRecord(
-            registrant_id=registrant.id,
-            purpose=ConsentPurpose.RECORDING,
-            decision=ConsentDecision.GRANTED,
-            text_sha256=notice.sha256,
-            text_version=notice.version,
-            given_by="guardian" if registrant.guardian_email else "registrant",
-            recorded_at=now,
-        )
-    )
-    registrant.refused_recording = False
+    _decide_recording(session, registrant, meeting, ConsentDecision.GRANTED, now=now)
 
 
 def accept_code(session: Session, registrant: Registrant, *, now: datetime) -> None:
@@ -166,18 +142,62 @@ def accept_code(session: Session, registrant: Registrant, *, now: datetime) -> N
     version = meeting.code_of_conduct_version
     if version is None:
         raise DomainError("This meeting has no code of conduct.")
+    _record(
+        session,
+        registrant,
+        ConsentPurpose.CODE_OF_CONDUCT,
+        ConsentDecision.GRANTED,
+        sha256=version.sha256,
+        version=f"{version.code_of_conduct.title} v{version.number}",
+        now=now,
+    )
+    registrant.accepted_code_sha256 = version.sha256
+
+
+def _decide_recording(
+    session: Session,
+    registrant: Registrant,
+    meeting: Meeting,
+    decision: ConsentDecision,
+    *,
+    now: datetime,
+) -> None:
+    """A new recording decision, against the recording notice as the meeting words it now."""
+    notice = notices.recording_notice(meeting)
+    _record(
+        session,
+        registrant,
+        ConsentPurpose.RECORDING,
+        decision,
+        sha256=notice.sha256,
+        version=notice.version,
+        now=now,
+    )
+    registrant.refused_recording = decision is not ConsentDecision.GRANTED
+
+
+def _record(
+    session: Session,
+    registrant: Registrant,
+    purpose: ConsentPurpose,
+    decision: ConsentDecision,
+    *,
+    sha256: str,
+    version: str,
+    now: datetime,
+) -> None:
+    """Append a decision to the ledger; a child's are their guardian's."""
     session.add(
         ConsentRecord(
             registrant_id=registrant.id,
-            purpose=ConsentPurpose.CODE_OF_CONDUCT,
-            decision=ConsentDecision.GRANTED,
-            text_sha256=version.sha256,
-            text_version=f"{version.code_of_conduct.title} v{version.number}",
+            purpose=purpose,
+            decision=decision,
+            text_sha256=sha256,
+            text_version=version,
             given_by="guardian" if registrant.guardian_email else "registrant",
             recorded_at=now,
         )
     )
-    registrant.accepted_code_sha256 = version.sha256
 
 
 def accepted_current_code(session: Session, registrant: Registrant) -> bool:
