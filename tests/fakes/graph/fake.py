@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import math
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, g, request
 
+from tests.fakes.controls import SlidingSecond
 from tests.fakes.graph.drive import DriveMixin
 from tests.fakes.graph.entra import EntraMixin
 from tests.fakes.graph.meetings import MeetingsMixin
@@ -61,50 +61,14 @@ class GraphFake(
         self._items: dict[str, dict[str, dict[str, Any]]] = {}  # drive -> item id -> item
         self._recycled: dict[str, dict[str, dict[str, Any]]] = {}
         self._subscriptions: dict[str, dict[str, Any]] = {}  # id -> tenant, kind, data
-        self._rate: tuple[int, str | None] | None = None
-        self._hits: deque[float] = deque()
+        self._limit = SlidingSecond()
         self._routes()
 
-    # --- running --------------------------------------------------------------------------
-    def start(self, port: int = 0) -> GraphFake:
-        """Serve on 127.0.0.1 (a random free port by default)."""
-        self.server.start(port)
-        return self
-
-    def stop(self) -> None:
-        """Stop serving."""
-        self.server.stop()
-
-    @property
-    def violations(self) -> list[str]:
-        """Requests that broke the official description or Graph's unstated rules."""
-        return self.server.violations
-
-    def take_violations(self) -> list[str]:
-        """Return and forget the recorded violations (for tests that provoke them)."""
-        found = list(self.server.violations)
-        self.server.violations.clear()
-        return found
-
-    # --- faults: FakeServer's, plus Graph's own throttling ----------------------------------
-    def inject(self, kind: str, **kw: Any) -> Any:
-        """Make the next matching requests fail: see tests.fakes.server.Fault."""
-        return self.server.inject(kind, **kw)
-
-    def down(self) -> Any:
-        """A context in which every request fails with 503."""
-        return self.server.down()
-
-    def calls(self, method: str, path_contains: str = "") -> list[Any]:
-        """Recorded requests by method and path fragment."""
-        return self.server.calls(method, path_contains)
-
+    # --- Graph's own throttling (running, faults and calls: ServedFake) -------------------
     def rate_limit(self, per_second: int | None, path_contains: str | None = None) -> None:
         """Answer 429 (Graph's throttling body, Retry-After) beyond `per_second` requests a
         second to matching Graph paths; None lifts the limit."""
-        with self._lock:
-            self._rate = None if per_second is None else (per_second, path_contains)
-            self._hits.clear()
+        self._limit.set(per_second, path_contains)
 
     # --- state, for tests and demo mode ------------------------------------------------------
     def provision_account(self, display_name: str = "Harbour Events Team") -> ProviderCredentials:
@@ -198,19 +162,11 @@ class GraphFake(
         return problem
 
     def _throttle(self) -> Answer | None:
-        with self._lock:
-            if self._rate is None or not request.path.startswith("/v1.0/"):
-                return None
-            limit, fragment = self._rate
-            if fragment is not None and fragment not in request.path:
-                return None
-            now = time.monotonic()
-            while self._hits and self._hits[0] <= now - 1.0:
-                self._hits.popleft()
-            if len(self._hits) < limit:
-                self._hits.append(now)
-                return None
-            wait = max(1, math.ceil(1.0 - (now - self._hits[0])))
+        if not request.path.startswith("/v1.0/"):
+            return None
+        wait = self._limit.refuse(request.path)
+        if wait is None:
+            return None
         response, status = odata_error(429, *_FAULTS[429])
         response.headers["Retry-After"] = str(wait)
         return response, status

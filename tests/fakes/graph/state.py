@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Response, g, jsonify
 
+from tests.fakes.controls import ServedFake
 from tests.fakes.server import FakeServer
 
 Answer = Response | tuple[Response, int]
@@ -71,7 +72,7 @@ class _Account:
         self.drives = {self.host_user: "b!" + secrets.token_urlsafe(48)}
 
 
-class GraphState:
+class GraphState(ServedFake):
     """The state GraphFake keeps (set in its __init__), typed here for the mixins that use it,
     its addresses, and lookups of it for the request being answered."""
 
@@ -89,13 +90,9 @@ class GraphState:
     _subscriptions: dict[str, dict[str, Any]]  # id -> tenant, kind, data
 
     @property
-    def base_url(self) -> str:
-        """The authority base (auth_base_url): identity paths live under it."""
-        return self.server.base_url
-
-    @property
     def graph_url(self) -> str:
-        """The Graph base (api_base_url), like https://graph.microsoft.com/v1.0."""
+        """The Graph base (api_base_url), like https://graph.microsoft.com/v1.0; identity paths
+        live under base_url (auth_base_url)."""
         return f"{self.server.base_url}/v1.0"
 
     def _owned_meeting(self, user_id: str, meeting_id: str) -> dict[str, Any] | None:

@@ -5,17 +5,17 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import math
 import secrets
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, jsonify, request
 from jsonschema.exceptions import best_match
 
+from tests.fakes.controls import SlidingSecond
 from tests.fakes.server import FakeServer, install_hooks
 from tests.fakes.zoom.meetings import MeetingsMixin
 from tests.fakes.zoom.recordings import RecordingsMixin
@@ -43,54 +43,14 @@ class ZoomFake(MeetingsMixin, RegistrantsMixin, RecordingsMixin, WebhooksMixin):
         self._recordings: dict[str, dict[str, Any]] = {}  # instance uuid -> recording
         self._trash: dict[str, dict[str, Any]] = {}
         self.deletions: Counter[str] = Counter()
-        self._rate: tuple[float, str | None] | None = None
-        self._hits: deque[float] = deque()
+        self._limit = SlidingSecond()
         self._routes()
 
-    # --- running --------------------------------------------------------------------------
-    def start(self, port: int = 0) -> ZoomFake:
-        """Serve on 127.0.0.1 (a random free port by default)."""
-        self.server.start(port)
-        return self
-
-    def stop(self) -> None:
-        """Stop serving."""
-        self.server.stop()
-
-    @property
-    def base_url(self) -> str:
-        return self.server.base_url
-
-    @property
-    def violations(self) -> list[str]:
-        """Requests that broke Zoom's description."""
-        return self.server.violations
-
-    def take_violations(self) -> list[str]:
-        """Return and forget the recorded violations (for tests that provoke them)."""
-        found = list(self.server.violations)
-        self.server.violations.clear()
-        return found
-
-    # --- faults ---------------------------------------------------------------------------
-    def inject(self, kind: str, **kw: Any) -> Any:
-        """Make the next matching requests fail: see tests.fakes.server.Fault."""
-        return self.server.inject(kind, **kw)
-
-    def down(self) -> Any:
-        """A context in which every request fails with 503."""
-        return self.server.down()
-
-    def calls(self, method: str, path_contains: str = "") -> list[Any]:
-        """Recorded requests by method and path fragment."""
-        return self.server.calls(method, path_contains)
-
+    # --- Zoom's own throttling (running, faults and calls: ServedFake) --------------------
     def rate_limit(self, per_second: float | None, path_contains: str | None = None) -> None:
         """Answer 429 beyond `per_second` requests in any sliding second to matching API paths
         (Zoom's per-second limits); None lifts it."""
-        with self._lock:
-            self._rate = None if per_second is None else (per_second, path_contains)
-            self._hits.clear()
+        self._limit.set(per_second, path_contains)
 
     def expire_tokens(self) -> None:
         """Every access token issued so far stops working (Zoom answers 401, code 124)."""
@@ -168,19 +128,11 @@ class ZoomFake(MeetingsMixin, RegistrantsMixin, RecordingsMixin, WebhooksMixin):
         return None
 
     def _throttle(self) -> Answer | None:
-        with self._lock:
-            if self._rate is None or not request.path.startswith("/v2/"):
-                return None
-            limit, fragment = self._rate
-            if fragment is not None and fragment not in request.path:
-                return None
-            now = time.monotonic()
-            while self._hits and self._hits[0] <= now - 1.0:
-                self._hits.popleft()
-            if len(self._hits) < limit:
-                self._hits.append(now)
-                return None
-            wait = max(1, math.ceil(1.0 - (now - self._hits[0])))
+        if not request.path.startswith("/v2/"):
+            return None
+        wait = self._limit.refuse(request.path)
+        if wait is None:
+            return None
         response, status = _error(
             429,
             429,

@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
+from tests.fakes.controls import ServedFake
+
 Answer = Response | tuple[Response, int]
 
 
@@ -32,7 +34,7 @@ class _Account:
         self.display_name = display_name
 
 
-class ZoomState:
+class ZoomState(ServedFake):
     """The state ZoomFake keeps (set in its __init__), typed here for the mixins that use it,
     and lookups of it for the request being answered."""
 
