@@ -7,6 +7,8 @@ bar, the browser history or Referer headers.
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from typing import Protocol
 
 from flask import (
     Blueprint,
@@ -18,6 +20,7 @@ from flask import (
     session,
     url_for,
 )
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from vcsafe.app import interactive_providers_of, mail_eraser_of, secrets_of
@@ -114,48 +117,40 @@ def withdraw_recording() -> Response:
 
 @bp.post("/give-recording-consent")
 def give_recording_consent() -> Response:
-    registrant = _current()
-    try:
-        manage.give_recording_consent(db.session, registrant, now=utcnow())
-    except DomainError as exc:
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(
-            "Thank you: your consent to recording is on record. The organisers can see it; "
-            "you can withdraw it here at any time.",
-            "success",
-        )
-    return redirect(url_for("manage.page"))
+    return _decide(
+        manage.give_recording_consent,
+        "Thank you: your consent to recording is on record. The organisers can see it; "
+        "you can withdraw it here at any time.",
+    )
 
 
 @bp.post("/accept-code")
 def accept_code() -> Response:
-    registrant = _current()
-    try:
-        manage.accept_code(db.session, registrant, now=utcnow())
-    except DomainError as exc:
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash("Thank you: you accepted the current code of conduct.", "success")
-    return redirect(url_for("manage.page"))
+    return _decide(manage.accept_code, "Thank you: you accepted the current code of conduct.")
 
 
 @bp.post("/cancel")
 def cancel() -> Response:
-    registrant = _current()
-    try:
-        manage.cancel(db.session, registrant, now=utcnow())
-    except DomainError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("manage.page"))
-    db.session.commit()
-    flash(
+    return _decide(
+        manage.cancel,
         "Your registration is cancelled. Your data will be deleted at the next cleanup, "
         "within minutes.",
-        "success",
     )
+
+
+class _Decision(Protocol):
+    def __call__(self, session: Session, registrant: Registrant, *, now: datetime) -> object: ...
+
+
+def _decide(decision: _Decision, done: str) -> Response:
+    """Record one of the person's decisions and say so, or say why it could not be."""
+    try:
+        decision(db.session, _current(), now=utcnow())
+    except DomainError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
     return redirect(url_for("manage.page"))
 
 
