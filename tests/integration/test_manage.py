@@ -155,6 +155,22 @@ def test_someone_who_said_no_can_agree_to_recording_later(
     assert "You have already agreed to be recorded." in again.get_data(as_text=True)
 
 
+def test_a_cancelled_registration_cannot_agree_to_recording(
+    client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    person = _registered(client, session, public_meeting, recording="no")
+    _open(client, session, person)
+    client.post("/manage/cancel", data={"csrf_token": csrf_token(client, "/manage")})
+    page = client.post(
+        "/manage/give-recording-consent",
+        data={"csrf_token": csrf_token(client, "/manage")},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Your registration is cancelled, so there is nothing to agree to." in page
+    session.expire_all()
+    assert person.refused_recording
+
+
 def test_withdrawing_a_required_consent_cancels(
     client: FlaskClient, session: Session, public_meeting: Meeting
 ) -> None:

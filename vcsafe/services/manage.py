@@ -130,6 +130,8 @@ def give_recording_consent(session: Session, registrant: Registrant, *, now: dat
     assert meeting is not None
     if meeting.recording_policy is not RecordingPolicy.WITH_CONSENT:
         raise DomainError("This meeting does not ask for consent to recording.")
+    if registrant.status is not RegistrantStatus.ACTIVE:
+        raise DomainError("Your registration is cancelled, so there is nothing to agree to.")
     if recording_consent(session, registrant) is ConsentDecision.GRANTED:
         raise DomainError("You have already agreed to be recorded.")
     _decide_recording(session, registrant, meeting, ConsentDecision.GRANTED, now=now)
