@@ -406,7 +406,7 @@ def test_meeting_form_errors_are_shown_with_the_input_kept(
     summary = page.get_by_role("alert").filter(has_text="Please correct the following")
     assert summary.is_visible()
     for label, message in (
-        ("Title", "This field is required."),
+        ("Title", "Give the meeting a title."),
         ("Starts", "The start must be in the future."),
         ("Capacity", "Number must be between 1 and 100000."),
     ):

@@ -65,7 +65,7 @@ def test_publishing_the_same_text_or_nothing_is_refused(organiser_client: FlaskC
     assert "same as the latest version" in same.get_data(as_text=True)
     empty = _publish(organiser_client, code_id, "   ")
     assert empty.status_code == 400
-    assert "This field is required." in empty.get_data(as_text=True)
+    assert "Write the new version&#39;s text." in empty.get_data(as_text=True)
 
 
 def test_moving_a_meeting_asks_registrants_to_accept_again(

@@ -104,7 +104,8 @@ def test_form_errors_keep_input_but_not_the_secret(admin_client: FlaskClient) ->
     )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "This field is required." in page
+    assert "Enter the account or tenant ID." in page
+    assert "Enter the client ID." in page
     assert 'value="Half filled"' in page
     assert "typed-secret-value" not in page
 

@@ -51,7 +51,7 @@ def test_add_user_form_errors_keep_the_input(admin_client: FlaskClient) -> None:
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Please correct the following" in page
-    assert "Invalid email address." in page
+    assert "Enter an email address like name@example.org." in page
     assert "Use at least 12 characters" in page
     assert 'value="Short Password"' in page
 

@@ -22,8 +22,12 @@ PASSWORD_LENGTH = Length(
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=320)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    email = EmailField(
+        "Email", validators=[DataRequired("Enter your email address."), Length(max=320)]
+    )
+    password = PasswordField(
+        "Password", validators=[DataRequired("Enter your password."), Length(max=200)]
+    )
 
 
 class SignOutForm(FlaskForm):
@@ -31,13 +35,20 @@ class SignOutForm(FlaskForm):
 
 
 class AddUserForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=320)])
+    name = StringField("Name", validators=[DataRequired("Enter their name."), Length(max=200)])
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired("Enter their email address."),
+            Email("Enter an email address like name@example.org."),
+            Length(max=320),
+        ],
+    )
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.ORGANISER.value)
     password = PasswordField(
         "First password",
         description=f"At least {MIN_PASSWORD_LENGTH} characters. Ask them to change it.",
-        validators=[DataRequired(), PASSWORD_LENGTH],
+        validators=[DataRequired("Give them a first password."), PASSWORD_LENGTH],
     )
 
 
@@ -47,15 +58,21 @@ class EditUserForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
+    current = PasswordField(
+        "Current password",
+        validators=[DataRequired("Enter your current password."), Length(max=200)],
+    )
     new = PasswordField(
         "New password",
         description=f"At least {MIN_PASSWORD_LENGTH} characters.",
-        validators=[DataRequired(), PASSWORD_LENGTH],
+        validators=[DataRequired("Enter a new password."), PASSWORD_LENGTH],
     )
     confirm = PasswordField(
         "New password again",
-        validators=[DataRequired(), EqualTo("new", message="The two new passwords differ.")],
+        validators=[
+            DataRequired("Enter the new password again."),
+            EqualTo("new", message="The two new passwords differ."),
+        ],
     )
 
 
@@ -67,25 +84,27 @@ class ConnectAccountForm(FlaskForm):
     label = StringField(
         "Name in vcsafe",
         description="For example “Events Zoom”. Shown when planning a meeting.",
-        validators=[DataRequired(), Length(max=100)],
+        validators=[DataRequired("Give the account a name."), Length(max=100)],
     )
     tenant = StringField(
         "Zoom account ID or Microsoft tenant ID",
         description="Zoom: the Server-to-Server OAuth app's Account ID. "
         "Teams: the Directory (tenant) ID of the app registration.",
-        validators=[DataRequired(), Length(max=200)],
+        validators=[DataRequired("Enter the account or tenant ID."), Length(max=200)],
     )
-    client_id = StringField("Client ID", validators=[DataRequired(), Length(max=200)])
+    client_id = StringField(
+        "Client ID", validators=[DataRequired("Enter the client ID."), Length(max=200)]
+    )
     client_secret = PasswordField(
         "Client secret",
         description="Stored encrypted. vcsafe never shows it again.",
-        validators=[DataRequired(), Length(max=500)],
+        validators=[DataRequired("Enter the client secret."), Length(max=500)],
     )
     host_user = StringField(
         "Host user",
         description="Zoom: the host's user ID or email, or “me”. "
         "Teams: the organiser's user ID (object ID) in Microsoft Entra.",
-        validators=[DataRequired(), Length(max=200)],
+        validators=[DataRequired("Enter the host user."), Length(max=200)],
         default="me",
     )
     webhook_secret = PasswordField(

@@ -42,7 +42,9 @@ def timezone_choices() -> list[SelectChoice]:
 
 
 class MeetingForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField(
+        "Title", validators=[DataRequired("Give the meeting a title."), Length(max=200)]
+    )
     provider_account_id = SelectField("Zoom or Teams account", coerce=int)
     starts_local = DateTimeLocalField(
         "Starts",
@@ -54,13 +56,16 @@ class MeetingForm(FlaskForm):
     duration_minutes = IntegerField(
         "Duration (minutes)",
         default=60,
-        validators=[InputRequired(), NumberRange(min=5, max=1440)],
+        validators=[InputRequired("Give the length in minutes."), NumberRange(min=5, max=1440)],
     )
     capacity = IntegerField(
         "Capacity",
         default=100,
         description="Registration closes when this many people have registered.",
-        validators=[InputRequired(), NumberRange(min=1, max=100_000)],
+        validators=[
+            InputRequired("Give how many people may register."),
+            NumberRange(min=1, max=100_000),
+        ],
     )
     audience = RadioField(
         "Who may attend",
@@ -89,12 +94,15 @@ class MeetingForm(FlaskForm):
         "Keep registrant data for (days after the meeting)",
         default=0,
         description="0 deletes it at the first cleanup after the meeting ends.",
-        validators=[InputRequired(), NumberRange(min=0, max=3650)],
+        validators=[
+            InputRequired("Give a number of days (0 for the first cleanup)."),
+            NumberRange(min=0, max=3650),
+        ],
     )
     recording_retention_days = IntegerField(
         "Keep recordings for (days after they are made)",
         default=30,
-        validators=[InputRequired(), NumberRange(min=1, max=365)],
+        validators=[InputRequired("Give a number of days."), NumberRange(min=1, max=365)],
     )
     offer_future_contact = BooleanField(
         "Offer registrants to be told about future events (unticked for them by default)"

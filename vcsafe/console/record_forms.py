@@ -22,9 +22,13 @@ CODE_BODY_HINT = (
 
 
 class NewCodeForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField(
+        "Title", validators=[DataRequired("Give the code a title."), Length(max=200)]
+    )
     body = TextAreaField(
-        "Text", description=CODE_BODY_HINT, validators=[DataRequired(), Length(max=50_000)]
+        "Text",
+        description=CODE_BODY_HINT,
+        validators=[DataRequired("Write the code's text."), Length(max=50_000)],
     )
 
 
@@ -32,7 +36,7 @@ class NewVersionForm(FlaskForm):
     body = TextAreaField(
         "Text of the new version",
         description=CODE_BODY_HINT,
-        validators=[DataRequired(), Length(max=50_000)],
+        validators=[DataRequired("Write the new version's text."), Length(max=50_000)],
     )
 
 
@@ -52,7 +56,7 @@ class IncidentForm(FlaskForm):
     summary = StringField(
         "What happened",
         description="Briefly. Do not name people: say how many were affected below.",
-        validators=[DataRequired(), Length(max=300)],
+        validators=[DataRequired("Say briefly what happened."), Length(max=300)],
     )
     occurred_at = DateTimeLocalField(
         "When it happened (UTC)",
@@ -67,7 +71,10 @@ class IncidentForm(FlaskForm):
     affected_count = IntegerField(
         "How many people were affected",
         default=0,
-        validators=[InputRequired(), NumberRange(min=0, max=10_000_000)],
+        validators=[
+            InputRequired("Give the number of people affected (0 if none)."),
+            NumberRange(min=0, max=10_000_000),
+        ],
     )
     actions_taken = TextAreaField("Actions taken", validators=[Optional(), Length(max=5000)])
 
@@ -84,15 +91,18 @@ class IncidentStatusForm(FlaskForm):
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField("Organisation name", validators=[DataRequired(), Length(max=200)])
+    name = StringField(
+        "Organisation name",
+        validators=[DataRequired("Enter the organisation's name."), Length(max=200)],
+    )
     age_threshold = IntegerField(
         "Age threshold",
         description="People under this age register with a guardian's consent (13 by default).",
-        validators=[InputRequired(), NumberRange(min=1, max=21)],
+        validators=[InputRequired("Give an age."), NumberRange(min=1, max=21)],
     )
     max_registrant_retention_days = IntegerField(
         "Longest time organisers may keep registrant data (days after a meeting)",
-        validators=[InputRequired(), NumberRange(min=0, max=3650)],
+        validators=[InputRequired("Give a number of days."), NumberRange(min=0, max=3650)],
     )
     default_code_of_conduct_id = SelectField("Default code of conduct", coerce=int)
     incident_contact = StringField(
