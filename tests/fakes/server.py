@@ -56,6 +56,24 @@ def openapi_for(relative: str, base_path: str) -> Any:
     return OpenAPI.from_dict(spec)
 
 
+def request_problem(openapi: Any, sent: Any) -> str | None:
+    """What is wrong with a request by an OpenAPI description, in one line (None when nothing):
+    the most relevant schema error with where it is, or openapi-core's own message."""
+    from jsonschema.exceptions import best_match
+    from openapi_core.exceptions import OpenAPIError
+
+    try:
+        openapi.validate_request(sent)
+    except OpenAPIError as exc:
+        errors = getattr(exc.__cause__, "schema_errors", None)
+        if not errors:
+            return str(exc)[:300]
+        best = best_match(errors)
+        where = "/".join(str(p) for p in best.absolute_path) or "body"
+        return f"{where}: {best.message[:300]}"
+    return None
+
+
 @dataclass
 class Fault:
     """One kind of failure, served to the next `times` matching requests."""

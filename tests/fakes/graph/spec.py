@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import request
 
-from tests.fakes.server import SPECS_DIR, load_spec_dict, specs_available
+from tests.fakes.server import SPECS_DIR, load_spec_dict, request_problem, specs_available
 
 GRAPH_SPEC = "graph/graph-v1.0-subset.strict.json"
 # Documented v1.0 calls the subset leaves out: answered, but not validated against it.
@@ -44,18 +44,11 @@ def _schema_validator(name: str) -> Any:
 
 
 def _spec_problem() -> str | None:
-    from jsonschema.exceptions import best_match
     from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest
-    from openapi_core.exceptions import OpenAPIError
 
-    try:
-        _graph_openapi().validate_request(WerkzeugOpenAPIRequest(request))
-    except OpenAPIError as exc:
-        errors = getattr(exc.__cause__, "schema_errors", None)
-        if not errors:
-            return str(exc)[:300]
-        best = best_match(errors)
-        return f"{'/'.join(str(p) for p in best.absolute_path) or 'body'}: {best.message[:300]}"
+    problem = request_problem(_graph_openapi(), WerkzeugOpenAPIRequest(request))
+    if problem:
+        return problem
     body = request.get_json(silent=True) if request.data else None
     schema = None
     if request.path.startswith("/v1.0/subscriptions"):

@@ -13,10 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, jsonify, request
-from jsonschema.exceptions import best_match
 
 from tests.fakes.controls import SlidingSecond
-from tests.fakes.server import FakeServer, install_hooks
+from tests.fakes.server import FakeServer, install_hooks, request_problem
 from tests.fakes.zoom.meetings import MeetingsMixin
 from tests.fakes.zoom.recordings import RecordingsMixin
 from tests.fakes.zoom.registrants import RegistrantsMixin
@@ -106,7 +105,6 @@ class ZoomFake(MeetingsMixin, RegistrantsMixin, RecordingsMixin, WebhooksMixin):
         if request.path.startswith("/v2/users/") and request.path.count("/") == 3:
             return None  # GET /users/{userId}: Users API, hand-coded
         from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest
-        from openapi_core.exceptions import OpenAPIError
 
         class _AsSent(WerkzeugOpenAPIRequest):
             """The path as it came over the wire: an instance UUID may hold an encoded "/"."""
@@ -116,16 +114,7 @@ class ZoomFake(MeetingsMixin, RegistrantsMixin, RecordingsMixin, WebhooksMixin):
                 raw = str(request.environ.get("REQUEST_URI") or request.path)
                 return raw.split("?", 1)[0]
 
-        try:
-            _meetings_openapi().validate_request(_AsSent(request))
-        except OpenAPIError as exc:
-            errors = getattr(exc.__cause__, "schema_errors", None)
-            if not errors:
-                return str(exc)[:300]
-            best = best_match(errors)
-            where = "/".join(str(p) for p in best.absolute_path) or "body"
-            return f"{where}: {best.message[:300]}"
-        return None
+        return request_problem(_meetings_openapi(), _AsSent(request))
 
     def _throttle(self) -> Answer | None:
         if not request.path.startswith("/v2/"):
