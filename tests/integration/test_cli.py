@@ -6,11 +6,13 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -175,13 +177,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], subprocess.Popen[str]]]:
-    """`vcsafe serve` on a fresh instance folder: the embedded default, as a newcomer runs it."""
+@contextmanager
+def _serving(
+    tmp_path: Path, *args: str
+) -> Iterator[tuple[str, dict[str, str], subprocess.Popen[str]]]:
+    """`vcsafe serve` on a fresh instance folder, as a newcomer runs it."""
     port = _free_port()
     settings = {"instance_path": str(tmp_path / "instance"), "port": str(port)}
     process = subprocess.Popen(
-        [VCSAFE, "serve"],
+        [VCSAFE, "serve", *args],
         env=_env(**settings),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -206,6 +210,13 @@ def served(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], subprocess.Pop
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], subprocess.Popen[str]]]:
+    """The embedded default: SQLite in the instance folder, the worker in the same process."""
+    with _serving(tmp_path) as running:
+        yield running
 
 
 def test_serve_on_a_fresh_machine_then_sign_in(
@@ -243,6 +254,41 @@ def test_serve_on_a_fresh_machine_then_sign_in(
     assert "Town Choir" in response.text
     assert (Path(settings["instance_path"]) / "vcsafe.db").exists()
     assert (Path(settings["instance_path"]) / "secret_key").exists()
+
+
+def test_demo_registrant_has_their_email_within_seconds(tmp_path: Path) -> None:
+    """In the embedded default the worker runs in the web process; a person who registers
+    finds their confirmation (written to the mail folder in the demo) seconds later."""
+    with _serving(tmp_path, "--demo") as (base, settings, _process):
+        instance = Path(settings["instance_path"])
+        with sqlite3.connect(instance / "demo.db") as database:
+            (slug,) = database.execute("SELECT public_slug FROM meeting LIMIT 1").fetchone()
+        visitor = requests.Session()
+        page = visitor.get(f"{base}/m/{slug}", timeout=10).text
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert token
+        answer = visitor.post(
+            f"{base}/m/{slug}",
+            data={
+                "name": "Grace Hopper",
+                "email": "grace@example.org",
+                "accept_code": "y",
+                "recording": "no",
+                "csrf_token": token.group(1),
+            },
+            timeout=10,
+        )
+        assert answer.url == f"{base}/m/{slug}/registered", "the registration was refused"
+        registered = time.monotonic()
+        folder = instance / "mail"
+        while time.monotonic() - registered < 10:
+            if folder.is_dir() and any(
+                "grace@example.org" in p.read_text(errors="replace") for p in folder.iterdir()
+            ):
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("no confirmation email for the new registrant within 10 s")
 
 
 def test_rotating_the_secret_key_keeps_secrets_readable(
