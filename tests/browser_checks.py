@@ -26,6 +26,19 @@ def overflows_horizontally(page: Any) -> bool:
     )
 
 
+def sideways_scrolling_parts(page: Any) -> list[str]:
+    """The parts of the page a reader must scroll sideways to see (a wide table in a scroll
+    region, say), by tag and class; the page itself may still fit the viewport."""
+    return list(
+        page.evaluate(
+            """[...document.querySelectorAll('body *')]
+                .filter(e => e.scrollWidth > e.clientWidth + 1
+                             && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+                .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))"""
+        )
+    )
+
+
 def sign_in(page: Any, base_url: str, email: str, password: str) -> None:
     page.goto(f"{base_url}/sign-in")
     page.get_by_label("Email").fill(email)

@@ -16,7 +16,7 @@ from vcsafe import errors, headers, input_guard
 from vcsafe.crypto import SecretsBox
 from vcsafe.db import db
 from vcsafe.extensions import csrf, limiter, login_manager
-from vcsafe.formatting import local_time
+from vcsafe.formatting import local_time, local_time_of
 from vcsafe.mailer import FolderMailer, Mailer, mailer_for
 from vcsafe.models import Meeting, ProviderAccount
 from vcsafe.providers.base import MeetingProvider
@@ -100,6 +100,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         return f"{settings.base_url}/m/{meeting.public_slug}"
 
     app.add_template_filter(local_time)
+    app.add_template_filter(local_time_of)
 
     return app
 

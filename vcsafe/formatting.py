@@ -18,6 +18,11 @@ def local_time(moment: datetime | None, timezone: str = "UTC") -> str:
     return local.strftime("%a %d %b %Y, %H:%M ") + (local.tzname() or timezone)
 
 
+def local_time_of(iso: str, timezone: str = "UTC") -> str:
+    """`local_time` of a time written in ISO 8601, as the registrant's data export holds it."""
+    return local_time(datetime.fromisoformat(iso), timezone)
+
+
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """'1 registrant', '3 registrants'; `plural` where adding an s is wrong ("person has",
     "people have")."""

@@ -10,7 +10,11 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.browser_checks import overflows_horizontally, serious_accessibility_violations
+from tests.browser_checks import (
+    overflows_horizontally,
+    serious_accessibility_violations,
+    sideways_scrolling_parts,
+)
 from tests.public import manage_link
 from vcsafe.models import (
     ConsentDecision,
@@ -115,4 +119,5 @@ def test_public_pages_work_on_a_phone_without_javascript(
     person = _person(session, "phone@example.org")
     phone_page.goto(live_server + manage_link(session, person.id))
     assert not overflows_horizontally(phone_page)
+    assert sideways_scrolling_parts(phone_page) == []  # every decision readable as it is
     assert phone_page.get_by_text("phone@example.org").is_visible()

@@ -15,6 +15,7 @@ from tests.fakes.zoom import ZoomFake
 from tests.public import manage_link, register
 from vcsafe.app import providers_of, secrets_of
 from vcsafe.db import db
+from vcsafe.formatting import local_time
 from vcsafe.models import (
     AuditEvent,
     ConsentDecision,
@@ -52,7 +53,9 @@ def test_the_link_shows_everything_held(
     person = _registered(client, session, public_meeting)
     page = _open(client, session, person)
     assert "Ada Lovelace" in page and "ada@example.org" in page
-    assert "Code of conduct" in page and "Granted" in page
+    # Each decision in words, at the time the meeting's own zone gives it.
+    when = local_time(person.created_at, public_meeting.timezone)
+    assert f"Code of conduct: granted</strong> on {when}." in " ".join(page.split())
 
     download = client.get("/manage/data.json")
     data = json.loads(download.get_data(as_text=True))
