@@ -6,16 +6,26 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
+def _zone(timezone: str) -> ZoneInfo:
+    """The named zone; an unknown name falls back to UTC."""
+    try:
+        return ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
 def local_time(moment: datetime | None, timezone: str = "UTC") -> str:
     """'Sat 28 Nov 2026, 18:30 GMT' in the given zone; an unknown zone falls back to UTC."""
     if moment is None:
         return "—"
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    local = moment.astimezone(zone)
+    local = moment.astimezone(_zone(timezone))
     return local.strftime("%a %d %b %Y, %H:%M ") + (local.tzname() or timezone)
+
+
+def iso_in_zone(moment: datetime, timezone: str = "UTC") -> str:
+    """ISO 8601 with the zone's offset at that moment ('2026-11-28T18:30:00+00:00'), for a
+    <time> element: the page's script compares that offset with the visitor's own."""
+    return moment.astimezone(_zone(timezone)).isoformat()
 
 
 def local_time_of(iso: str, timezone: str = "UTC") -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from tests.browser_checks import (
     sideways_scrolling_parts,
 )
 from tests.public import manage_link
+from vcsafe.formatting import local_time
 from vcsafe.models import (
     ConsentDecision,
     ConsentPurpose,
@@ -121,3 +123,23 @@ def test_public_pages_work_on_a_phone_without_javascript(
     assert not overflows_horizontally(phone_page)
     assert sideways_scrolling_parts(phone_page) == []  # every decision readable as it is
     assert phone_page.get_by_text("phone@example.org").is_visible()
+
+
+def test_the_meeting_time_is_also_given_in_the_visitors_own_zone(
+    browser: Any, live_server: str, public_meeting: Meeting
+) -> None:
+    in_london = local_time(public_meeting.starts_at, "Europe/London")  # the meeting's zone
+    in_tokyo = public_meeting.starts_at.astimezone(ZoneInfo("Asia/Tokyo"))
+    both = f"{in_tokyo:%H:%M} GMT+9 your time ({in_london} in the meeting's time zone)"
+    for zone, expected in (
+        ("Asia/Tokyo", both),
+        ("Europe/London", in_london),  # the same clock as the meeting's: said once
+    ):
+        context = browser.new_context(timezone_id=zone, locale="en-GB")
+        try:
+            page = context.new_page()
+            page.goto(f"{live_server}/m/{public_meeting.public_slug}")
+            when = page.locator("time[data-local]").inner_text()
+            assert when.endswith(expected), (zone, when)
+        finally:
+            context.close()
