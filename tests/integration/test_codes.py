@@ -82,18 +82,24 @@ def test_moving_a_meeting_asks_registrants_to_accept_again(
     for name, email in (("Ada Lovelace", "ada@example.org"), ("Alan Turing", "alan@example.org")):
         assert register(visitor, meeting, name=name, email=email).status_code == 302
 
+    url = f"/console/meetings/{meeting.id}"
+    # The button to move appears only once there is a newer version to move to.
+    assert "Move to version" not in organiser_client.get(url).get_data(as_text=True)
     code_id = version.code_of_conduct_id
     assert _publish(organiser_client, code_id, "Be kind.\nCameras on.").status_code == 302
     library = organiser_client.get(f"/console/codes/{code_id}").get_data(as_text=True)
     assert library.count("older version") == 2  # both meetings still pin version 1
+    assert "Move to version 2 of the code of conduct" in organiser_client.get(url).get_data(
+        as_text=True
+    )
 
-    url = f"/console/meetings/{meeting.id}"
     moved = organiser_client.post(
         f"{url}/code-of-conduct/latest",
         data={"csrf_token": csrf_token(organiser_client, url)},
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "now uses version 2" in moved
+    assert "Move to version" not in moved
     assert "Yet to accept version 2" in moved
     assert "Ada Lovelace" in moved and "Alan Turing" in moved
     session.expire_all()

@@ -129,6 +129,22 @@ def pinning_meetings(session: Session, code: CodeOfConduct) -> list[tuple[Meetin
     return [(meeting, number) for meeting, number in rows]
 
 
+def _not_started(meeting: Meeting, now: datetime) -> bool:
+    return meeting.state in (MeetingState.DRAFT, MeetingState.SCHEDULED) and meeting.starts_at > now
+
+
+def newer_version(
+    session: Session, meeting: Meeting, *, now: datetime
+) -> CodeOfConductVersion | None:
+    """The newest version of the meeting's code when it is newer than the one pinned and the
+    meeting has not started (what `move_to_latest` would move it to); otherwise None."""
+    pinned = meeting.code_of_conduct_version
+    if pinned is None or not _not_started(meeting, now):
+        return None
+    newest = latest_version(session, pinned.code_of_conduct)
+    return newest if newest is not None and newest.id != pinned.id else None
+
+
 def move_to_latest(
     session: Session,
     meeting: Meeting,
@@ -143,10 +159,7 @@ def move_to_latest(
     current = meeting.code_of_conduct_version
     if current is None:
         raise DomainError("This meeting has no code of conduct to update.")
-    if (
-        meeting.state not in (MeetingState.DRAFT, MeetingState.SCHEDULED)
-        or meeting.starts_at <= now
-    ):
+    if not _not_started(meeting, now):
         raise DomainError("Only a meeting that has not started can move to a new version.")
     newest = latest_version(session, current.code_of_conduct)
     assert newest is not None

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from vcsafe.crypto import SecretsBox
 from vcsafe.models import (
+    CodeOfConductVersion,
     ConsentPurpose,
     ConsentRecord,
     Meeting,
@@ -60,6 +61,7 @@ class MeetingPage:
     recordings: list[Recording]
     failing_deletions: int  # registrants or recordings the purge could not delete yet
     not_accepted: list[Registrant]  # who has yet to accept the pinned code-of-conduct version
+    newer_code: CodeOfConductVersion | None  # a newer version the meeting could move to
 
 
 def load(
@@ -139,4 +141,5 @@ def load(
         not_accepted=codes.registrants_to_reaccept(session, meeting, limit=NOT_ACCEPTED_SHOWN)
         if counts.not_accepted_current_code
         else [],
+        newer_code=codes.newer_version(session, meeting, now=now),
     )
