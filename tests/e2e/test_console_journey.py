@@ -160,7 +160,7 @@ SEVEN_QUESTIONS = {
 
 def _drift_in_audit_log(page: Any, base: str, meeting_id: int, setting: str) -> None:
     page.goto(f"{base}/console/audit")
-    row = page.get_by_role("row").filter(has_text="meeting.settings_drift")
+    row = page.get_by_role("row").filter(has_text="Safety settings found changed at the provider")
     row = row.filter(has_text=f"meeting {meeting_id}").first
     assert setting in row.inner_text()
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from vcsafe.console import audit_texts
 from vcsafe.console.access import admin_required
 from vcsafe.console.record_forms import OrganisationForm
 from vcsafe.db import db
@@ -53,4 +54,4 @@ def audit_log() -> str:
     page, names = audit.list_events(
         db.session, current_user.organisation_id, page=request.args.get("page", 1, type=int) or 1
     )
-    return render_template("console/audit.html", page=page, names=names)
+    return render_template("console/audit.html", page=page, names=names, texts=audit_texts)

@@ -46,7 +46,10 @@ def apply_fix(
     audit.record(
         session,
         meeting.organisation_id,
-        f"meeting.fix.{fix.value}",
+        # Written out, so a search for an audit action finds where it is recorded.
+        "meeting.fix.reapply_settings"
+        if fix is Fix.REAPPLY_SETTINGS
+        else "meeting.fix.recording_off",
         actor_id=actor.id,
         subject=meeting,
     )
