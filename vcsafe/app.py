@@ -35,6 +35,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    # "/console/meetings/" finds the same page as "/console/meetings", as people type it.
+    app.url_map.strict_slashes = False
     _configure(app, settings)
     _configure_logging(settings)
     if settings.proxy_hops:

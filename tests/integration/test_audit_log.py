@@ -11,9 +11,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests import factories
 from tests.conftest import csrf_token
 from vcsafe.console.audit_texts import ACTIONS
-from vcsafe.models import CodeOfConductVersion
+from vcsafe.models import CodeOfConductVersion, Organisation
 
 PACKAGE = Path(__file__).resolve().parents[2] / "vcsafe"
 
@@ -75,3 +76,21 @@ def test_every_action_vcsafe_records_has_words_for_the_page() -> None:
     assert unworded == {}, "add these to vcsafe/console/audit_texts.py"
     for action in recorded:
         assert re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", action)
+
+
+def test_a_removed_subject_is_named_but_not_linked(
+    admin_client: FlaskClient, session: Session, organisation: Organisation
+) -> None:
+    account = factories.provider_account(session, organisation, label="Old Zoom")
+    session.commit()
+    page = f"/console/accounts/{account.id}"
+    disconnected = admin_client.post(
+        f"{page}/disconnect", data={"csrf_token": csrf_token(admin_client, page)}
+    )
+    assert disconnected.status_code == 302
+    assert admin_client.get(page).status_code == 404
+
+    log = html.unescape(admin_client.get("/console/audit").get_data(as_text=True))
+    row = next(r for r in log.split("<tr>") if "provider_account.disconnected" in r)
+    assert f"Zoom or Teams account {account.id} (since removed)" in row
+    assert f'href="{page}"' not in log  # no link to a page that answers 404

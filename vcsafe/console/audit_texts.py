@@ -4,6 +4,7 @@ subject as a name with a link to its page where it has one. The codes stay in th
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from flask import url_for
@@ -62,24 +63,27 @@ def action_text(event: AuditEvent) -> str:
     return ACTIONS.get(event.action, event.action)
 
 
-def subject_text(event: AuditEvent) -> str:
-    """'meeting 12'; an unknown type as stored."""
+def subject_text(event: AuditEvent, gone: Collection[tuple[str, int]] = ()) -> str:
+    """'meeting 12'; an unknown type as stored; '(since removed)' after one that is gone."""
     if not event.subject_type:
         return ""
     words = _SUBJECTS.get(event.subject_type, (event.subject_type, None, None))[0]
     if event.subject_type == "organisation" or event.subject_id is None:
         return words
+    if (event.subject_type, event.subject_id) in gone:
+        return f"{words} {event.subject_id} (since removed)"
     return f"{words} {event.subject_id}"
 
 
-def subject_url(event: AuditEvent) -> str | None:
-    """The subject's page in the console, where it has one."""
+def subject_url(event: AuditEvent, gone: Collection[tuple[str, int]] = ()) -> str | None:
+    """The subject's page in the console, where it has one and the subject still exists
+    (`gone`: from audit.missing_subjects)."""
     _words, endpoint, argument = _SUBJECTS.get(event.subject_type, ("", None, None))
     if endpoint is None:
         return None
     if argument is None:
         return url_for(endpoint)
-    if event.subject_id is None:
+    if event.subject_id is None or (event.subject_type, event.subject_id) in gone:
         return None
     values: dict[str, Any] = {argument: event.subject_id}
     return url_for(endpoint, **values)

@@ -54,4 +54,10 @@ def audit_log() -> str:
     page, names = audit.list_events(
         db.session, current_user.organisation_id, page=request.args.get("page", 1, type=int) or 1
     )
-    return render_template("console/audit.html", page=page, names=names, texts=audit_texts)
+    return render_template(
+        "console/audit.html",
+        page=page,
+        names=names,
+        gone=audit.missing_subjects(db.session, page.items),
+        texts=audit_texts,
+    )

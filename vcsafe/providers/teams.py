@@ -7,14 +7,7 @@ The account's app needs the application permissions OnlineMeetings.ReadWrite.All
 application access policy for the organiser), OnlineMeetingRecording.Read.All,
 Files.ReadWrite.All (to delete recording files) and User.Read.All (the connection check).
 
-Recordings. A callRecording cannot be deleted through Graph (its metadata lists a DELETE,
-Microsoft's service does not support it): the file lives in the organiser's OneDrive. Graph
-v1.0 documents no link from a callRecording to its driveItem, so vcsafe reads the drive item
-from the recording's `recordingContentUrl` when that URL names one (`/drives/{id}/items/{id}`
-or `/users/{id}/drive/items/{id}`) and deletes it with `permanentDelete` (a plain DELETE only
-moves it to the recycle bin, where it stays for up to 93 days). When no drive item can be
-found, deletion fails with a message asking the organiser to delete the file in OneDrive by
-hand, so the purge shows it as failing instead of pretending it is done.
+Recordings are files in the organiser's OneDrive: teams_recording_files.py deletes them.
 """
 
 from __future__ import annotations
@@ -47,6 +40,7 @@ from vcsafe.providers.teams_notifications import (
     recordings_resource,
     subscription_body,
 )
+from vcsafe.providers.teams_recording_files import RecordingFiles
 from vcsafe.providers.teams_settings import (
     create_or_get_body,
     drive_item_refs,
@@ -61,11 +55,6 @@ from vcsafe.providers.teams_settings import (
 )
 
 NO_REGISTRATION = "Teams online meetings have no per-person registration"
-DELETE_BY_HAND = (
-    "Microsoft Teams does not say where this recording's file is kept, so vcsafe cannot delete "
-    "it. Ask the organiser to delete the recording in their OneDrive (Recordings folder) and "
-    "empty it from the recycle bin."
-)
 _NAMED_BY_JOIN_LINK = {WebhookKind.MEETING_ENDED, WebhookKind.MEETING_STARTED}
 
 
@@ -92,7 +81,7 @@ class TeamsProvider:
         self._user_path = f"/users/{_q(credentials.host_user)}"
         # Learnt on the way, so most notifications need no look-up: joinWebUrl -> meeting id.
         self._meeting_ids: dict[str, str] = {}
-        self._drives: dict[str, str] = {}  # user id -> OneDrive drive id
+        self._files = RecordingFiles(self._client)
 
     # --- the account ---------------------------------------------------------------------
     def check_connection(self) -> str:
@@ -206,17 +195,7 @@ class TeamsProvider:
                 self._recording_path(meeting_id, recording), what="read the recording"
             )
             refs = drive_item_refs((data or {}).get("recordingContentUrl"))
-        if "item_id" not in refs:
-            raise ProviderRejected(DELETE_BY_HAND)
-        drive_id = refs.get("drive_id") or self._drive_of(refs.get("user_id", ""))
-        if not drive_id:
-            raise ProviderRejected(DELETE_BY_HAND)
-        self._client.request(
-            "POST",
-            f"/drives/{_q(drive_id)}/items/{_q(refs['item_id'])}/permanentDelete",
-            what="delete the recording's file",
-            missing_ok=True,
-        )
+        self._files.delete(refs)
 
     def recording_exists(self, meeting_id: str, recording: ProviderRecording) -> bool:
         """Whether Teams still lists the recording (a GET, never a DELETE)."""
@@ -319,17 +298,6 @@ class TeamsProvider:
         if items and items[0].get("id"):
             self._meeting_ids[join_url] = str(items[0]["id"])
         return self._meeting_ids.get(join_url, "")
-
-    def _drive_of(self, user_id: str) -> str:
-        if user_id and user_id not in self._drives:
-            drive = self._client.json(
-                "GET",
-                f"/users/{_q(user_id)}/drive",
-                params={"$select": "id"},
-                what="find the organiser's OneDrive",
-            )
-            self._drives[user_id] = str(drive.get("id") or "")
-        return self._drives.get(user_id, "")
 
     @staticmethod
     def _subscription(data: dict[str, Any], resource: str, asked: datetime) -> ProviderSubscription:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vcsafe.models import AuditEvent, User
+from vcsafe.models import AuditEvent, Base, User
 from vcsafe.services.paging import Page, paginate
 
 _SCALARS = (int, float, bool, str, type(None))
@@ -60,3 +61,21 @@ def list_events(
         else {}
     )
     return events, names
+
+
+def missing_subjects(session: Session, events: Sequence[AuditEvent]) -> set[tuple[str, int]]:
+    """The (subject_type, subject_id) of these events whose row is gone (a disconnected
+    account, say): the log still names them, but there is no page to link to."""
+    wanted: dict[str, set[int]] = {}
+    for event in events:
+        if event.subject_type and event.subject_id is not None:
+            wanted.setdefault(event.subject_type, set()).add(event.subject_id)
+    models = {m.class_.__name__.lower(): m.class_ for m in Base.registry.mappers}
+    missing: set[tuple[str, int]] = set()
+    for subject_type, ids in wanted.items():
+        model = models.get(subject_type)
+        if model is None:
+            continue
+        found = set(session.scalars(select(model.id).where(model.id.in_(ids))))
+        missing |= {(subject_type, i) for i in ids - found}
+    return missing
