@@ -52,6 +52,10 @@ def test_page_shows_everything_before_anyone_types(
     assert "Be kind.\nNo harassment." in page  # the pinned code of conduct, in full
     assert "deleted permanently 30 days after it is made" in page  # recording notice
     assert "deleted 7 days after the meeting ends" in page  # privacy notice from the settings
+    assert "This page sets one cookie, only to protect the form against forgery" in page
+    cookies = response.headers.getlist("Set-Cookie")
+    session_cookie = [c for c in cookies if c.startswith("vcsafe_session=")]
+    assert len(session_cookie) == 1 and "Expires" not in session_cookie[0]  # as the notice says
     assert "checked" not in page  # every choice starts unticked
     assert response.headers["Referrer-Policy"] == "no-referrer"
 
@@ -116,7 +120,7 @@ def test_a_registration_writes_complete_rows(
     assert {d.decision for d in decisions.values()} == {ConsentDecision.GRANTED}
     assert {d.given_by for d in decisions.values()} == {"registrant"}
     assert {d.recorded_at for d in decisions.values()} == {person.created_at}
-    assert decisions[ConsentPurpose.PRIVACY_NOTICE].text_version == "privacy notice 1"
+    assert decisions[ConsentPurpose.PRIVACY_NOTICE].text_version == "privacy notice 2"
     [mail] = session.scalars(select(OutboundEmail)).all()
     assert (mail.registrant_id, mail.organisation_id) == (person.id, public_meeting.organisation_id)
     assert (mail.attempts, mail.sent_at, mail.last_error) == (0, None, "")

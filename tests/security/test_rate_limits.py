@@ -124,7 +124,11 @@ def test_with_redis_the_limit_is_shared_by_every_process(
                     timeout=10,
                 ).status_code
             )
+        counters = [k.decode() for k in redis.Redis.from_url(env["VCSAFE_REDIS_URL"]).keys("*")]
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     assert statuses.count(302) == 30 and statuses.count(429) == 5
+    # The shared counters name the visitor only by a keyed hash, never by their address.
+    assert any("LIMITER" in k for k in counters)
+    assert not [k for k in counters if address in k]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from urllib.parse import urlsplit
@@ -22,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from vcsafe.console.forms import SignInForm, SignOutForm
 from vcsafe.db import db
-from vcsafe.extensions import limiter
+from vcsafe.extensions import counter_key, limiter
 from vcsafe.models import utcnow
 from vcsafe.services import accounts
 
@@ -37,9 +36,9 @@ def _attempts_limit() -> str:
 
 
 def _account_key() -> str:
-    # Keyed on a hash of the email, so the shared counter store holds no addresses.
+    # Counted under a keyed hash of the email: the shared counter store holds no addresses.
     email = request.form.get("email", "").strip().lower()
-    return "sign-in:" + hashlib.sha256(email.encode()).hexdigest()
+    return "sign-in:" + counter_key(email)
 
 
 def _failed(response: Response) -> bool:

@@ -10,6 +10,8 @@ from vcsafe.models import Meeting, Organisation, RecordingPolicy
 from vcsafe.services import planning
 
 NOTICE_VERSION = "1"
+# Version 2 says what the page itself keeps: its one cookie, and the hashed address it counts.
+PRIVACY_NOTICE_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -80,9 +82,15 @@ def privacy_notice(meeting: Meeting, organisation: Organisation) -> Notice:
         "you, download it, withdraw your consent to recording, cancel your registration, or "
         "have your data erased straight away."
     )
+    parts.append(
+        "This page sets one cookie, only to protect the form against forgery; it goes when you "
+        "close your browser. To stop abuse, registrations are counted per internet address for "
+        "a short while, under a code that cannot be turned back into the address; the address "
+        "is not kept with your registration."
+    )
     if organisation.incident_contact:
         parts.append(f"Questions or concerns: {organisation.incident_contact}.")
-    return Notice(text=" ".join(parts), version=f"privacy notice {NOTICE_VERSION}")
+    return Notice(text=" ".join(parts), version=f"privacy notice {PRIVACY_NOTICE_VERSION}")
 
 
 def guardian_notice(organisation: Organisation) -> Notice:
