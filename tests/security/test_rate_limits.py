@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -31,8 +32,13 @@ def _post(client: FlaskClient, meeting: Meeting, n: int, token: str, forwarded: 
 
 
 def test_behind_a_proxy_each_visitor_has_their_own_limit(
-    database_url: str, tmp_path: Path, session: Session, public_meeting: Meeting
+    database_url: str,
+    tmp_path: Path,
+    session: Session,
+    public_meeting: Meeting,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO)
     public_meeting.capacity = 1000
     session.commit()
     app = create_app(app_overrides(database_url, tmp_path / "proxied", proxy_hops=1))
@@ -45,6 +51,9 @@ def test_behind_a_proxy_each_visitor_has_their_own_limit(
     flood = [_post(client, public_meeting, 100 + n, token, "203.0.113.7") for n in range(35)]
     assert flood[:30] == [302] * 30 and set(flood[30:]) == {429}
     assert session.scalar(select(func.count(Registrant.id))) == 70
+    # The refusals are logged (by Flask-Limiter), naming the visitor only by a keyed hash.
+    assert "exceeded at endpoint" in caplog.text
+    assert "203.0.113.7" not in caplog.text
 
 
 def test_without_the_setting_forwarded_headers_are_not_believed(
