@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, redirect, url_for
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -221,7 +222,12 @@ def _configure_logging(settings: Settings) -> None:
 def _init_login(app: Flask) -> None:
     from vcsafe.models import User
 
-    login_manager.init_app(app)
+    # Templates get the lazy proxy, not the user loaded for every render (Flask-Login's own
+    # context processor): base.html asks only a session that has signed in. Asking an
+    # anonymous one holding a CSRF token would trip the strong session protection below,
+    # which rewrites the visitor's cookie and deletes a remember-me cookie vcsafe never sets.
+    login_manager.init_app(app, add_context_processor=False)
+    app.context_processor(lambda: {"current_user": current_user})
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"

@@ -53,9 +53,12 @@ def test_page_shows_everything_before_anyone_types(
     assert "deleted permanently 30 days after it is made" in page  # recording notice
     assert "deleted 7 days after the meeting ends" in page  # privacy notice from the settings
     assert "This page sets one cookie, only to protect the form against forgery" in page
+    # One cookie, as the notice says, for the browser's session only; then nothing more.
     cookies = response.headers.getlist("Set-Cookie")
-    session_cookie = [c for c in cookies if c.startswith("vcsafe_session=")]
-    assert len(session_cookie) == 1 and "Expires" not in session_cookie[0]  # as the notice says
+    assert len(cookies) == 1 and cookies[0].startswith("vcsafe_session=")
+    assert "Expires" not in cookies[0]
+    again = client.get(f"/m/{public_meeting.public_slug}")
+    assert again.status_code == 200 and again.headers.getlist("Set-Cookie") == []
     assert "checked" not in page  # every choice starts unticked
     assert response.headers["Referrer-Policy"] == "no-referrer"
 
