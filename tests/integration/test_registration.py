@@ -63,6 +63,17 @@ def test_page_shows_everything_before_anyone_types(
     assert response.headers["Referrer-Policy"] == "no-referrer"
 
 
+def test_the_privacy_notice_reads_as_short_paragraphs_in_plain_words(
+    client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    public_meeting.registrant_retention_days = 0
+    session.commit()
+    page = client.get(f"/m/{public_meeting.public_slug}").get_data(as_text=True)
+    notice = page.split('<div id="privacy-text">')[1].split("</div>")[0]
+    assert notice.count("<p>") >= 5  # one subject per paragraph, not one block of text
+    assert "Your details are deleted at the first cleanup after the meeting ends" in notice
+
+
 def test_unknown_address_is_404(client: FlaskClient) -> None:
     assert client.get("/m/not-a-meeting").status_code == 404
 

@@ -22,7 +22,7 @@ from vcsafe.models import ConsentPurpose, ConsentRecord, Meeting, Organisation, 
 from vcsafe.services.public_meetings import SnapshotCache
 
 SHOWN = {
-    ConsentPurpose.PRIVACY_NOTICE: r'<h2 id="privacy">Your data</h2>\s*<p>(.*?)</p>',
+    ConsentPurpose.PRIVACY_NOTICE: r'<div id="privacy-text">(.*?)</div>',
     ConsentPurpose.RECORDING: r'<h2 id="rec">Recording</h2>\s*<p>(.*?)</p>',
     ConsentPurpose.FUTURE_CONTACT: r'<label for="future_contact">(.*?)</label>',
     ConsentPurpose.GUARDIAN: r'<p class="hint" id="guardian-text">(.*?)</p>',
@@ -33,7 +33,11 @@ SHOWN = {
 def _texts_on(page: str) -> dict[ConsentPurpose, str]:
     """The exact texts a person read on the page, by the purpose they consent to."""
     found = {p: re.search(pattern, page, re.S) for p, pattern in SHOWN.items()}
-    return {p: html.unescape(m.group(1)) for p, m in found.items() if m}
+    texts = {p: html.unescape(m.group(1)) for p, m in found.items() if m}
+    if ConsentPurpose.PRIVACY_NOTICE in texts:  # paragraphs, one after another
+        paragraphs = re.findall(r"<p>(.*?)</p>", texts[ConsentPurpose.PRIVACY_NOTICE], re.S)
+        texts[ConsentPurpose.PRIVACY_NOTICE] = "\n\n".join(paragraphs)
+    return texts
 
 
 def _digest_on(page: str) -> str:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from vcsafe.formatting import counted
 from vcsafe.models import Meeting, Organisation, RecordingPolicy
 from vcsafe.services import planning
 
 NOTICE_VERSION = "1"
-# Version 2 says what the page itself keeps: its one cookie, and the hashed address it counts.
+# Version 2 says what the page itself keeps (its one cookie, the hashed address it counts), and
+# is set out one paragraph per subject.
 PRIVACY_NOTICE_VERSION = "2"
 
 
@@ -25,9 +27,10 @@ class Notice:
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
-
-def _days(n: int) -> str:
-    return "the first cleanup after it ends" if n == 0 else f"{n} day{'s' if n != 1 else ''}"
+    @property
+    def paragraphs(self) -> list[str]:
+        """The text as the page sets it out: paragraphs are separated by a blank line."""
+        return self.text.split("\n\n")
 
 
 def recording_notice(meeting: Meeting) -> Notice:
@@ -60,8 +63,12 @@ def recording_notice(meeting: Meeting) -> Notice:
 
 def privacy_notice(meeting: Meeting, organisation: Organisation) -> Notice:
     """What is collected, why, how long, and how to withdraw or erase — from the settings."""
-    retention = _days(meeting.registrant_retention_days)
-    after = "" if meeting.registrant_retention_days == 0 else " after the meeting ends"
+    days = meeting.registrant_retention_days
+    when = (
+        "at the first cleanup after the meeting ends"
+        if days == 0
+        else f"{counted(days, 'day')} after the meeting ends"
+    )
     children = planning.uses_children_profile(meeting)
     parts = [
         f"{organisation.name} collects your name and email address"
@@ -69,7 +76,7 @@ def privacy_notice(meeting: Meeting, organisation: Organisation) -> Notice:
         + " to run this meeting: to give you your own joining link, to contact you about this "
         "meeting, and to show who agreed to the code of conduct and to being recorded.",
         f"They are shared with {_provider_name(meeting)} only to issue your joining link.",
-        f"Your details are deleted {retention}{after}, at the provider too.",
+        f"Your details are deleted {when}, at the provider too.",
         "Your consent decisions are kept with your details and deleted with them.",
     ]
     if meeting.offer_future_contact:
@@ -90,7 +97,7 @@ def privacy_notice(meeting: Meeting, organisation: Organisation) -> Notice:
     )
     if organisation.incident_contact:
         parts.append(f"Questions or concerns: {organisation.incident_contact}.")
-    return Notice(text=" ".join(parts), version=f"privacy notice {PRIVACY_NOTICE_VERSION}")
+    return Notice(text="\n\n".join(parts), version=f"privacy notice {PRIVACY_NOTICE_VERSION}")
 
 
 def guardian_notice(organisation: Organisation) -> Notice:
