@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import csrf_token
 from tests.fakes.zoom import ZoomFake
+from tests.public import register
 from vcsafe.app import providers_of, secrets_of
 from vcsafe.db import db
 from vcsafe.jobs.worker import run_outbox
-from vcsafe.models import Meeting, OutboundEmail, PushState, Registrant, utcnow
+from vcsafe.models import AuditEvent, Meeting, OutboundEmail, PushState, Registrant, utcnow
 from vcsafe.services import registrant_push
 
 RUSH = 200
@@ -97,3 +98,47 @@ def test_two_hundred_registrations_survive_an_outage_and_get_their_links_after(
         session.scalar(select(func.count(OutboundEmail.id)).where(OutboundEmail.sent_at.is_(None)))
         == 0
     )
+
+
+def test_a_refusal_at_registration_switches_automatic_recording_off_before_any_link(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    public_meeting: Meeting,
+    zoom_fake: ZoomFake,
+) -> None:
+    """The recording notice promises that if anyone says no, automatic recording goes off:
+    the worker does it when it pushes that person, without waiting for an organiser."""
+    zoom_id = public_meeting.provider_meeting_id or ""
+    assert zoom_fake.meeting(zoom_id)["settings"]["auto_recording"] == "cloud"
+
+    def push() -> registrant_push.PushReport:
+        return registrant_push.push_due(
+            db.factory(app), providers_of(app), box=secrets_of(app), now=utcnow()
+        )
+
+    assert register(client, public_meeting, email="yes@example.org").status_code == 302
+    assert push().pushed == 1
+    assert zoom_fake.meeting(zoom_id)["settings"]["auto_recording"] == "cloud"  # all agreed
+
+    refusing = register(client, public_meeting, email="no@example.org", recording="no")
+    assert refusing.status_code == 302
+    # Zoom refuses to change the meeting's settings for now: this person is not sent in yet.
+    zoom_fake.inject("status", status=503, times=20, method="PATCH", path_contains=zoom_id)
+    assert push().pushed == 0
+    assert zoom_fake.meeting(zoom_id)["settings"]["auto_recording"] == "cloud"
+    assert len(zoom_fake.registrants(zoom_id)) == 1  # only the first person
+    zoom_fake.server.clear_faults()
+    links = select(func.count(OutboundEmail.id)).where(OutboundEmail.kind == "join_link")
+    assert session.scalar(links) == 1  # only the first person's
+
+    later = utcnow() + timedelta(hours=1)
+    report = registrant_push.push_due(
+        db.factory(app), providers_of(app), box=secrets_of(app), now=later
+    )
+    assert report.pushed == 1
+    assert zoom_fake.meeting(zoom_id)["settings"]["auto_recording"] == "none"
+    session.expire_all()
+    assert session.get(Meeting, public_meeting.id).safety_settings["auto_recording"] is False
+    actions = session.scalars(select(AuditEvent.action)).all()
+    assert actions.count("meeting.auto_recording_off") == 1

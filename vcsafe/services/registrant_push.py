@@ -24,7 +24,7 @@ from vcsafe.models import (
     RegistrantStatus,
 )
 from vcsafe.providers.base import ProviderError, RegistrantRequest
-from vcsafe.services import emails
+from vcsafe.services import emails, safety_fixes
 from vcsafe.services.provider_accounts import ProviderFor
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,8 @@ def push_one(
     box: SecretsBox,
     now: datetime,
 ) -> Outcome:
-    """Register one person at the provider and queue their join-link email."""
+    """Register one person at the provider and queue their join-link email; for someone who
+    refused recording, switch the meeting's automatic recording off first."""
     meeting = session.get(Meeting, registrant.meeting_id)
     assert meeting is not None and meeting.provider_meeting_id is not None
     account = meeting.provider_account
@@ -120,6 +121,10 @@ def push_one(
         return Outcome.FAILED
     provider = provider_for(account)
     try:
+        if registrant.refused_recording:
+            # As the recording notice promises: one "no" switches automatic recording off,
+            # and it is off before this person is sent a way in.
+            safety_fixes.enforce_recording_refusals(session, meeting, provider_for)
         if provider.personal_join_links:
             answer = provider.add_registrant(
                 meeting.provider_meeting_id,
