@@ -16,6 +16,7 @@ from tests.public import manage_link, register
 from vcsafe.app import providers_of, secrets_of
 from vcsafe.db import db
 from vcsafe.formatting import local_time
+from vcsafe.jobs.worker import run_push
 from vcsafe.models import (
     AuditEvent,
     ConsentDecision,
@@ -118,6 +119,37 @@ def test_withdrawing_recording_adds_to_the_ledger(
         .order_by(ConsentRecord.id)
     ).all()
     assert decisions == [ConsentDecision.GRANTED, ConsentDecision.WITHDRAWN]
+
+
+def test_a_withdrawal_while_the_provider_is_down_still_switches_recording_off(
+    app: Flask, client: FlaskClient, session: Session, public_meeting: Meeting, zoom_fake: ZoomFake
+) -> None:
+    zoom_id = public_meeting.provider_meeting_id or ""
+    person = _registered(client, session, public_meeting)
+    _open(client, session, person)
+    assert run_push(app).pushed == 1  # she has her link: the push has nothing more to do
+    with zoom_fake.down():
+        response = client.post(
+            "/manage/withdraw-recording",
+            data={"csrf_token": csrf_token(client, "/manage")},
+            follow_redirects=True,
+        )
+    assert "Your consent to recording is withdrawn." in response.get_data(as_text=True)
+    assert zoom_fake.meeting(zoom_id)["settings"]["auto_recording"] == "cloud"
+
+    run_push(app)  # the worker's next run, Zoom back
+    assert zoom_fake.meeting(zoom_id)["settings"]["auto_recording"] == "none"
+    session.expire_all()
+    assert session.get(Meeting, public_meeting.id).safety_settings["auto_recording"] is False
+    run_push(app)  # and only once
+    assert (
+        len(
+            session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "meeting.auto_recording_off")
+            ).all()
+        )
+        == 1
+    )
 
 
 def test_someone_who_said_no_can_agree_to_recording_later(

@@ -13,7 +13,7 @@ from flask import Flask
 from vcsafe.app import mail_eraser_of, mailer_of, providers_of, secrets_of, settings_of
 from vcsafe.db import db
 from vcsafe.models import utcnow
-from vcsafe.services import lifecycle, outbox, purge, registrant_push, subscriptions
+from vcsafe.services import lifecycle, outbox, purge, registrant_push, safety_fixes, subscriptions
 
 log = logging.getLogger(__name__)
 #: How often Teams meetings get their change-notification subscriptions created and renewed.
@@ -59,7 +59,11 @@ def plan_cleanup(app: Flask) -> purge.Plan:
 
 
 def run_push(app: Flask) -> registrant_push.PushReport:
-    """Push waiting registrants to their provider, then send the emails that are due."""
+    """Switch automatic recording off where someone refused and it is still on, push waiting
+    registrants to their provider, then send the emails that are due."""
+    switched = safety_fixes.enforce_pending_refusals(db.factory(app), providers_of(app))
+    if switched:
+        log.info("recording: automatic recording switched off for %d meetings", switched)
     report = registrant_push.push_due(
         db.factory(app), providers_of(app), box=secrets_of(app), now=utcnow()
     )

@@ -185,4 +185,4 @@ def _recording_off(registrant: Registrant) -> None:
         if safety_fixes.enforce_recording_refusals(db.session, meeting, provider_for):
             db.session.commit()
     except ProviderError:
-        db.session.rollback()  # the meeting page and the worker switch it off later
+        db.session.rollback()  # the worker switches it off on its next run

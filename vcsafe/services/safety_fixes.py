@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+import logging
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from vcsafe.crypto import SecretsBox
-from vcsafe.models import Meeting, User
+from vcsafe.models import Meeting, MeetingState, Registrant, RegistrantStatus, User
 from vcsafe.providers.base import MeetingProvider, ProviderError
 from vcsafe.services import audit, consent_ledger, planning
 from vcsafe.services.checklist import Fix
 from vcsafe.services.errors import DomainError
 from vcsafe.services.provider_accounts import ProviderFor
+
+log = logging.getLogger(__name__)
 
 
 def apply_fix(
@@ -80,3 +85,34 @@ def enforce_recording_refusals(
         refusals=refusals,
     )
     return True
+
+
+def enforce_pending_refusals(factory: sessionmaker[Session], provider_for: ProviderFor) -> int:
+    """For the worker: switch automatic recording off wherever someone has refused or withdrawn
+    and it is still on, as when a withdrawal came while the provider was unreachable. Each
+    meeting in its own transaction; returns how many were switched off now."""
+    refused = exists().where(
+        Registrant.meeting_id == Meeting.id,
+        Registrant.status == RegistrantStatus.ACTIVE,
+        consent_ledger.refused_recording(),
+    )
+    with factory() as session:
+        meeting_ids = session.scalars(
+            select(Meeting.id).where(
+                Meeting.state == MeetingState.SCHEDULED,
+                Meeting.provider_meeting_id.is_not(None),
+                Meeting.safety_settings["auto_recording"].as_boolean(),
+                refused,
+            )
+        ).all()
+    switched = 0
+    for meeting_id in meeting_ids:
+        with factory.begin() as session:
+            meeting = session.get(Meeting, meeting_id)
+            if meeting is None:
+                continue
+            try:
+                switched += enforce_recording_refusals(session, meeting, provider_for)
+            except ProviderError as exc:  # tried again on the next run
+                log.warning("meeting %s: automatic recording still on: %s", meeting_id, exc)
+    return switched
