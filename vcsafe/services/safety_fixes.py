@@ -114,5 +114,10 @@ def enforce_pending_refusals(factory: sessionmaker[Session], provider_for: Provi
             try:
                 switched += enforce_recording_refusals(session, meeting, provider_for)
             except ProviderError as exc:  # tried again on the next run
-                log.warning("meeting %s: automatic recording still on: %s", meeting_id, exc)
+                log.warning(
+                    "meeting %s: automatic recording still on: %s (status %s)",
+                    meeting_id,
+                    type(exc).__name__,
+                    exc.status,
+                )
     return switched
