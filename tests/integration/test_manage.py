@@ -224,7 +224,11 @@ def test_cancel_makes_the_data_due_for_deletion(
 ) -> None:
     person = _registered(client, session, public_meeting)
     _open(client, session, person)
-    client.post("/manage/cancel", data={"csrf_token": csrf_token(client, "/manage")})
+    answer = client.post(
+        "/manage/cancel", data={"csrf_token": csrf_token(client, "/manage")}, follow_redirects=True
+    )
+    # The default worker cleans up every 15 minutes (config/default.toml).
+    assert "deleted at the next cleanup, within 15 minutes." in answer.get_data(as_text=True)
     session.expire_all()
     assert person.status is RegistrantStatus.CANCELLED
     assert person.purge_due_at is not None and person.purge_due_at <= utcnow()

@@ -23,11 +23,12 @@ from flask import (
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from vcsafe.app import interactive_providers_of, mail_eraser_of, secrets_of
+from vcsafe.app import interactive_providers_of, mail_eraser_of, secrets_of, settings_of
 from vcsafe.console.forms import ConfirmForm
 from vcsafe.crypto import hash_token
 from vcsafe.db import db
 from vcsafe.extensions import limiter
+from vcsafe.formatting import counted
 from vcsafe.models import Meeting, Registrant, utcnow
 from vcsafe.providers.base import ProviderError
 from vcsafe.services import erasure, manage, safety_fixes
@@ -131,10 +132,11 @@ def accept_code() -> Response:
 
 @bp.post("/cancel")
 def cancel() -> Response:
+    minutes = settings_of(current_app).cleanup_interval_minutes
     return _decide(
         manage.cancel,
         "Your registration is cancelled. Your data will be deleted at the next cleanup, "
-        "within minutes.",
+        f"within {counted(minutes, 'minute')}.",
     )
 
 
