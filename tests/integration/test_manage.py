@@ -16,7 +16,7 @@ from tests.public import manage_link, register
 from vcsafe.app import providers_of, secrets_of
 from vcsafe.db import db
 from vcsafe.formatting import local_time
-from vcsafe.jobs.worker import run_push
+from vcsafe.jobs.worker import run_cleanup, run_push
 from vcsafe.models import (
     AuditEvent,
     ConsentDecision,
@@ -249,6 +249,32 @@ def test_erase_now_leaves_nothing(
     events = session.scalars(select(AuditEvent).where(AuditEvent.action == "registrant.erased"))
     assert "ada@example.org" not in repr([e.details for e in events])
     assert client.get("/manage").status_code == 404  # the link is dead
+
+
+def test_erase_while_the_provider_is_down_is_finished_by_the_cleanup(
+    app: Flask, client: FlaskClient, session: Session, public_meeting: Meeting, zoom_fake: ZoomFake
+) -> None:
+    zoom_id = public_meeting.provider_meeting_id or ""
+    person = _registered(client, session, public_meeting)
+    person_id = person.id
+    _open(client, session, person)
+    assert run_push(app).pushed == 1
+    assert len(zoom_fake.registrants(zoom_id)) == 1
+
+    with zoom_fake.down():
+        response = client.post("/manage/erase", data={"csrf_token": csrf_token(client, "/manage")})
+    page = " ".join(response.get_data(as_text=True).split())
+    assert response.status_code == 200
+    assert "Your data will be erased shortly" in page
+    assert "it tries again every 15 minutes until the provider answers" in page
+    assert client.get("/manage").status_code == 404  # the link is dead already
+    session.expire_all()
+    assert session.get(Registrant, person_id).status is RegistrantStatus.ERASURE_REQUESTED
+
+    run_cleanup(app)  # the worker's next cleanup, Zoom back
+    session.expire_all()
+    assert session.get(Registrant, person_id) is None
+    assert zoom_fake.registrants(zoom_id) == []
 
 
 def test_a_new_code_version_is_accepted_through_the_link(

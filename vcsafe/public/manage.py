@@ -172,7 +172,11 @@ def erase() -> str | Response:
     except ProviderError:
         db.session.rollback()
         session.pop(SESSION_KEY, None)
-        return render_template("public/erased.html", pending=True)
+        return render_template(
+            "public/erased.html",
+            pending=True,
+            retry_minutes=settings_of(current_app).cleanup_interval_minutes,
+        )
     db.session.commit()
     session.pop(SESSION_KEY, None)
     return render_template("public/erased.html", pending=False)
