@@ -82,7 +82,8 @@ def privacy_notice(meeting: Meeting, organisation: Organisation) -> Notice:
     if meeting.offer_future_contact:
         parts.append(
             "If you choose to hear about future events, only your name and email are kept for "
-            "that, until you tell us to stop (every such email has a link to do so)."
+            "that, once the rest is deleted, until you tell us to stop: you are then emailed a "
+            "link that removes them."
         )
     parts.append(
         "With the private link in your confirmation email you can see everything held about "
