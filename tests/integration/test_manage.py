@@ -22,6 +22,7 @@ from vcsafe.models import (
     ConsentDecision,
     ConsentPurpose,
     ConsentRecord,
+    Contact,
     Meeting,
     OutboundEmail,
     RecordingPolicy,
@@ -188,6 +189,82 @@ def test_someone_who_said_no_can_agree_to_recording_later(
         follow_redirects=True,
     )
     assert "You have already agreed to be recorded." in again.get_data(as_text=True)
+
+
+def _future_contact_decisions(session: Session, registrant_id: int) -> list[ConsentDecision]:
+    return list(
+        session.scalars(
+            select(ConsentRecord.decision)
+            .where(
+                ConsentRecord.registrant_id == registrant_id,
+                ConsentRecord.purpose == ConsentPurpose.FUTURE_CONTACT,
+            )
+            .order_by(ConsentRecord.id)
+        )
+    )
+
+
+def test_an_opt_in_to_future_events_can_be_withdrawn_and_nothing_is_kept(
+    app: Flask, client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    person = _registered(client, session, public_meeting, future_contact="y")
+    person_id = person.id
+    page = _open(client, session, person)
+    assert "Stop emails about future events" in page
+    done = client.post(
+        "/manage/stop-future-contact",
+        data={"csrf_token": csrf_token(client, "/manage")},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "you will not be emailed about future events" in done
+    assert "Email me about future events" in done  # and the page offers the way back
+    session.expire_all()
+    assert _future_contact_decisions(session, person_id) == [
+        ConsentDecision.GRANTED,
+        ConsentDecision.WITHDRAWN,
+    ]
+    hashes = set(
+        session.scalars(
+            select(ConsentRecord.text_sha256).where(
+                ConsentRecord.registrant_id == person_id,
+                ConsentRecord.purpose == ConsentPurpose.FUTURE_CONTACT,
+            )
+        )
+    )
+    assert len(hashes) == 1  # the same opt-in text, now withdrawn
+
+    # Cancelled and cleaned up: nothing of her is kept for future events.
+    client.post("/manage/cancel", data={"csrf_token": csrf_token(client, "/manage")})
+    run_cleanup(app)
+    session.expire_all()
+    assert session.get(Registrant, person_id) is None
+    assert session.scalars(select(Contact)).all() == []
+
+
+def test_someone_who_said_no_to_future_events_can_say_yes_later(
+    client: FlaskClient, session: Session, public_meeting: Meeting
+) -> None:
+    person = _registered(client, session, public_meeting)
+    assert not person.future_contact
+    _open(client, session, person)
+    done = client.post(
+        "/manage/start-future-contact",
+        data={"csrf_token": csrf_token(client, "/manage")},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "you may be emailed about future events" in done
+    session.expire_all()
+    assert person.future_contact
+    assert _future_contact_decisions(session, person.id) == [
+        ConsentDecision.REFUSED,
+        ConsentDecision.GRANTED,
+    ]
+    again = client.post(
+        "/manage/start-future-contact",
+        data={"csrf_token": csrf_token(client, "/manage")},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "You are already on the list for emails about future events." in again
 
 
 def test_a_cancelled_registration_cannot_agree_to_recording(

@@ -125,6 +125,24 @@ def give_recording_consent() -> Response:
     )
 
 
+@bp.post("/stop-future-contact")
+def stop_future_contact() -> Response:
+    return _decide(
+        manage.stop_future_contact,
+        "Done: you will not be emailed about future events, and nothing of you is kept for "
+        "that once your registration's data is deleted.",
+    )
+
+
+@bp.post("/start-future-contact")
+def start_future_contact() -> Response:
+    return _decide(
+        manage.start_future_contact,
+        "Thank you: you may be emailed about future events. You can stop this here, or later "
+        "with the link in the email that says your details were kept.",
+    )
+
+
 @bp.post("/accept-code")
 def accept_code() -> Response:
     return _decide(manage.accept_code, "Thank you: you accepted the current code of conduct.")

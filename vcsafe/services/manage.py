@@ -137,6 +137,44 @@ def give_recording_consent(session: Session, registrant: Registrant, *, now: dat
     _decide_recording(session, registrant, meeting, ConsentDecision.GRANTED, now=now)
 
 
+def stop_future_contact(session: Session, registrant: Registrant, *, now: datetime) -> None:
+    """Withdraw the opt-in to emails about future events: once the registration's data is
+    deleted, nothing of the person is kept for that."""
+    if not registrant.future_contact:
+        raise DomainError("You are not on the list for emails about future events.")
+    _decide_future_contact(session, registrant, ConsentDecision.WITHDRAWN, now=now)
+
+
+def start_future_contact(session: Session, registrant: Registrant, *, now: datetime) -> None:
+    """Opt in, later, to emails about future events, where the meeting offers them."""
+    if registrant.future_contact:
+        raise DomainError("You are already on the list for emails about future events.")
+    if registrant.status is not RegistrantStatus.ACTIVE:
+        raise DomainError("Your registration is cancelled, so there is nothing to agree to.")
+    _decide_future_contact(session, registrant, ConsentDecision.GRANTED, now=now)
+
+
+def _decide_future_contact(
+    session: Session, registrant: Registrant, decision: ConsentDecision, *, now: datetime
+) -> None:
+    """A new future-contact decision, against the opt-in's text as the page words it now."""
+    meeting = session.get(Meeting, registrant.meeting_id)
+    assert meeting is not None
+    if not meeting.offer_future_contact:
+        raise DomainError("This meeting does not offer emails about future events.")
+    notice = notices.future_contact_notice(organisation_of(session, registrant))
+    _record(
+        session,
+        registrant,
+        ConsentPurpose.FUTURE_CONTACT,
+        decision,
+        sha256=notice.sha256,
+        version=notice.version,
+        now=now,
+    )
+    registrant.future_contact = decision is ConsentDecision.GRANTED
+
+
 def accept_code(session: Session, registrant: Registrant, *, now: datetime) -> None:
     """Accept the meeting's current code-of-conduct version (after the organiser moved it)."""
     meeting = session.get(Meeting, registrant.meeting_id)
