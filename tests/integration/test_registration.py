@@ -349,14 +349,22 @@ def test_confirmation_goes_out_through_smtp(
     inbox, port = smtp_server
     app = create_app(app_overrides(database_url, tmp_path, smtp_host="127.0.0.1", smtp_port=port))
     client = app.test_client()
-    assert register(client, public_meeting).status_code == 302
+    said = register(client, public_meeting, recording="no", future_contact="y")
+    assert said.status_code == 302
     from vcsafe.app import mailer_of, secrets_of
 
     report = outbox.send_due(db.factory(app), mailer_of(app), secrets_of(app), now=utcnow())
     assert report.sent == 1
     [message] = inbox.to("ada@example.org")
     assert message["Subject"] == "You are registered: Harbour history talk"
-    assert "/manage/" in Inbox.body(message)
+    body = Inbox.body(message)
+    assert "/manage/" in body
+    # The email repeats what the person chose, as a receipt of their decisions.
+    choices = body.split("Your choices:")[1].split("Your private link")[0].split()
+    assert " ".join(choices) == (
+        "- Being recorded: no, so automatic recording is switched off for this meeting "
+        "- Emails about future events: yes"
+    )
     session.expire_all()
     sent = session.scalars(select(OutboundEmail)).one()
     assert sent.sent_at is not None and sent.body_encrypted is None and sent.to_address == ""

@@ -6,6 +6,7 @@ private links and personal join links."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -81,9 +82,10 @@ def confirmation(
     token: str,
     base_url: str,
     now: datetime,
+    choices: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The confirmation of a new registration, with the private link and the code accepted:
-    the email's row, for registration_store to write with the registrant."""
+    """The confirmation of a new registration, with the choices made, the private link and
+    the code accepted: the email's row, for registration_store to write with the registrant."""
     body = (
         _env()
         .get_template("confirmation.txt")
@@ -92,6 +94,7 @@ def confirmation(
             name=name,
             guardian_name=guardian_name,
             manage_url=manage_url(base_url, token),
+            choices=choices,
         )
     )
     return {

@@ -148,6 +148,7 @@ def register(
         token=token,
         base_url=base_url,
         now=now,
+        choices=choices_in_words(meeting, form),
     )
     try:
         registrant_id = registration_store.store(
@@ -240,6 +241,22 @@ def _guardian_problems(meeting: PublicMeeting, form: Registration) -> list[Regis
             )
         )
     return found
+
+
+def choices_in_words(meeting: PublicMeeting, form: Registration) -> list[str]:
+    """The choices a person made, as their confirmation email repeats them."""
+    said: list[str] = []
+    if meeting.recording_policy is RecordingPolicy.WITH_CONSENT:
+        said.append(
+            "Being recorded: yes"
+            if form.recording
+            else "Being recorded: no, so automatic recording is switched off for this meeting"
+        )
+    elif meeting.recording_policy is RecordingPolicy.REQUIRED:
+        said.append("Being recorded: yes, as a condition of joining this meeting")
+    if meeting.offer_future_contact:
+        said.append(f"Emails about future events: {'yes' if form.future_contact else 'no'}")
+    return said
 
 
 def _consents(meeting: PublicMeeting, form: Registration, now: datetime) -> list[dict[str, Any]]:
