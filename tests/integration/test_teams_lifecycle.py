@@ -7,11 +7,13 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.fakes.graph import GraphFake
 from tests.planning import connect, plan
+from tests.public import register
 from vcsafe.app import providers_of, secrets_of
 from vcsafe.db import db
 from vcsafe.models import (
@@ -25,7 +27,7 @@ from vcsafe.models import (
     utcnow,
 )
 from vcsafe.providers.base import ProviderCredentials
-from vcsafe.services import meetings, purge, subscriptions
+from vcsafe.services import meetings, purge, registrant_push, subscriptions
 
 
 @pytest.fixture
@@ -159,3 +161,17 @@ def test_a_cancelled_meeting_loses_its_subscriptions(
     assert _keep(app, live_server).removed == 2
     assert graph_fake.subscriptions() == []
     assert session.scalars(select(WebhookSubscription)).all() == []
+
+
+def test_a_refusal_switches_teams_automatic_recording_off_before_the_link_goes_out(
+    app: Flask, client: FlaskClient, session: Session, teams_meeting: Meeting, graph_fake: GraphFake
+) -> None:
+    meeting_id = teams_meeting.provider_meeting_id or ""
+    assert graph_fake.meeting(meeting_id)["recordAutomatically"] is True  # by consent
+    answer = register(client, teams_meeting, recording="no")
+    assert answer.status_code == 302
+    report = registrant_push.push_due(
+        db.factory(app), providers_of(app), box=secrets_of(app), now=utcnow()
+    )
+    assert report.pushed == 1
+    assert graph_fake.meeting(meeting_id)["recordAutomatically"] is False
