@@ -362,7 +362,8 @@ def test_confirmation_goes_out_through_smtp(
     # The email repeats what the person chose, as a receipt of their decisions.
     choices = body.split("Your choices:")[1].split("Your private link")[0].split()
     assert " ".join(choices) == (
-        "- Being recorded: no, so automatic recording is switched off for this meeting "
+        "- Being recorded: no, so automatic recording is switched off before your joining link "
+        "is sent "
         "- Emails about future events: yes"
     )
     session.expire_all()

@@ -250,7 +250,10 @@ def choices_in_words(meeting: PublicMeeting, form: Registration) -> list[str]:
         said.append(
             "Being recorded: yes"
             if form.recording
-            else "Being recorded: no, so automatic recording is switched off for this meeting"
+            else (
+                "Being recorded: no, so automatic recording is switched off before your "
+                "joining link is sent"
+            )
         )
     elif meeting.recording_policy is RecordingPolicy.REQUIRED:
         said.append("Being recorded: yes, as a condition of joining this meeting")
