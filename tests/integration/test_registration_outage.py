@@ -112,9 +112,9 @@ def test_a_refusal_at_registration_switches_automatic_recording_off_before_any_l
     zoom_id = public_meeting.provider_meeting_id or ""
     assert zoom_fake.meeting(zoom_id)["settings"]["auto_recording"] == "cloud"
 
-    def push() -> registrant_push.PushReport:
+    def push(after: timedelta = timedelta(0)) -> registrant_push.PushReport:
         return registrant_push.push_due(
-            db.factory(app), providers_of(app), box=secrets_of(app), now=utcnow()
+            db.factory(app), providers_of(app), box=secrets_of(app), now=utcnow() + after
         )
 
     assert register(client, public_meeting, email="yes@example.org").status_code == 302
@@ -132,11 +132,7 @@ def test_a_refusal_at_registration_switches_automatic_recording_off_before_any_l
     links = select(func.count(OutboundEmail.id)).where(OutboundEmail.kind == "join_link")
     assert session.scalar(links) == 1  # only the first person's
 
-    later = utcnow() + timedelta(hours=1)
-    report = registrant_push.push_due(
-        db.factory(app), providers_of(app), box=secrets_of(app), now=later
-    )
-    assert report.pushed == 1
+    assert push(after=timedelta(hours=1)).pushed == 1  # once its backoff has run out
     assert zoom_fake.meeting(zoom_id)["settings"]["auto_recording"] == "none"
     session.expire_all()
     assert session.get(Meeting, public_meeting.id).safety_settings["auto_recording"] is False
