@@ -334,6 +334,7 @@ def test_erase_while_the_provider_is_down_is_finished_by_the_cleanup(
     zoom_id = public_meeting.provider_meeting_id or ""
     person = _registered(client, session, public_meeting)
     person_id = person.id
+    link = manage_link(session, person_id)
     _open(client, session, person)
     assert run_push(app).pushed == 1
     assert len(zoom_fake.registrants(zoom_id)) == 1
@@ -344,7 +345,8 @@ def test_erase_while_the_provider_is_down_is_finished_by_the_cleanup(
     assert response.status_code == 200
     assert "Your data will be erased shortly" in page
     assert "it tries again every 15 minutes until the provider answers" in page
-    assert client.get("/manage").status_code == 404  # the link is dead already
+    assert client.get("/manage").status_code == 404
+    assert client.get(link).status_code == 404  # the link is dead already, as the page says
     session.expire_all()
     assert session.get(Registrant, person_id).status is RegistrantStatus.ERASURE_REQUESTED
 

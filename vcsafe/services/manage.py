@@ -258,9 +258,11 @@ def cancel(session: Session, registrant: Registrant, *, now: datetime) -> None:
 
 
 def request_erasure(session: Session, registrant: Registrant, *, now: datetime) -> None:
-    """Mark the registrant for erasure now; the caller erases at once or the worker will."""
+    """Mark the registrant for erasure now; the caller erases at once or the worker will.
+    Their private link stops working at once, whichever does it."""
     registrant.status = RegistrantStatus.ERASURE_REQUESTED
     registrant.purge_due_at = now
+    registrant.manage_token_hash = None
 
 
 def organisation_of(session: Session, registrant: Registrant) -> Organisation:

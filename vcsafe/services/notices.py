@@ -70,11 +70,13 @@ def privacy_notice(meeting: Meeting, organisation: Organisation) -> Notice:
         else f"{counted(days, 'day')} after the meeting ends"
     )
     children = planning.uses_children_profile(meeting)
+    recorded = meeting.recording_policy is not RecordingPolicy.NONE
     parts = [
         f"{organisation.name} collects your name and email address"
         + (", your age group, and your parent or guardian's name and email" if children else "")
         + " to run this meeting: to give you your own joining link, to contact you about this "
-        "meeting, and to show who agreed to the code of conduct and to being recorded.",
+        "meeting, and to show who agreed to the code of conduct"
+        + (" and to being recorded." if recorded else "."),
         f"They are shared with {_provider_name(meeting)} only to issue your joining link.",
         f"Your details are deleted {when}, at the provider too.",
         "Your consent decisions are kept with your details and deleted with them.",
@@ -85,10 +87,15 @@ def privacy_notice(meeting: Meeting, organisation: Organisation) -> Notice:
             "that, once the rest is deleted, until you tell us to stop: you are then emailed a "
             "link that removes them."
         )
+    consents = [
+        *(["to recording"] if recorded else []),
+        *(["to emails about future events"] if meeting.offer_future_contact else []),
+    ]
+    withdraw = f"withdraw your consent {' or '.join(consents)}, " if consents else ""
     parts.append(
         "With the private link in your confirmation email you can see everything held about "
-        "you, download it, withdraw your consent to recording, cancel your registration, or "
-        "have your data erased straight away."
+        f"you, download it, {withdraw}cancel your registration, or have your data erased "
+        "straight away."
     )
     parts.append(
         "This page sets one cookie, only to protect the form against forgery; it goes when you "
