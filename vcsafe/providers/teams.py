@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
 from vcsafe.providers.base import (
     InboundWebhook,
@@ -33,6 +32,7 @@ from vcsafe.providers.base import (
 )
 from vcsafe.providers.http import DEFAULT_TIMEOUT, RetryPolicy
 from vcsafe.providers.teams_client import PROVIDER, GraphClient
+from vcsafe.providers.teams_client import path_segment as _q
 from vcsafe.providers.teams_notifications import (
     Notice,
     call_events_resource,
@@ -56,10 +56,6 @@ from vcsafe.providers.teams_settings import (
 
 NO_REGISTRATION = "Teams online meetings have no per-person registration"
 _NAMED_BY_JOIN_LINK = {WebhookKind.MEETING_ENDED, WebhookKind.MEETING_STARTED}
-
-
-def _q(value: str) -> str:
-    return quote(value, safe="")
 
 
 class TeamsProvider:

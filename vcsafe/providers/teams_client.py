@@ -16,7 +16,7 @@ from __future__ import annotations
 import ipaddress
 import threading
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import msal
 import requests
@@ -39,6 +39,11 @@ PROVIDER = "Microsoft Teams"
 START_RATE_PER_S = 20.0
 # Entra errors that mean "try later" rather than "fix the account".
 _TRANSIENT_ERRORS = {"temporarily_unavailable", "server_error"}
+
+
+def path_segment(value: str) -> str:
+    """`value` quoted to stand as one segment of a Graph URL path."""
+    return quote(value, safe="")
 
 
 def is_loopback(url: str) -> bool:

@@ -14,20 +14,16 @@ it is done.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import quote
 
 from vcsafe.providers.base import ProviderRejected
 from vcsafe.providers.teams_client import GraphClient
+from vcsafe.providers.teams_client import path_segment as _q
 
 DELETE_BY_HAND = (
     "Microsoft Teams does not say where this recording's file is kept, so vcsafe cannot delete "
     "it. Ask the organiser to delete the recording in their OneDrive (Recordings folder) and "
     "empty it from the recycle bin."
 )
-
-
-def _q(value: str) -> str:
-    return quote(value, safe="")
 
 
 class RecordingFiles:

@@ -193,7 +193,7 @@ def erase() -> str | Response:
         return render_template(
             "public/erased.html",
             pending=True,
-            retry_minutes=settings_of(current_app).cleanup_interval_minutes,
+            retry_every=counted(settings_of(current_app).cleanup_interval_minutes, "minute"),
         )
     db.session.commit()
     session.pop(SESSION_KEY, None)

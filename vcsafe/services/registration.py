@@ -148,7 +148,7 @@ def register(
         token=token,
         base_url=base_url,
         now=now,
-        choices=choices_in_words(meeting, form),
+        choices=_choices_in_words(meeting, form),
     )
     try:
         registrant_id = registration_store.store(
@@ -243,7 +243,7 @@ def _guardian_problems(meeting: PublicMeeting, form: Registration) -> list[Regis
     return found
 
 
-def choices_in_words(meeting: PublicMeeting, form: Registration) -> list[str]:
+def _choices_in_words(meeting: PublicMeeting, form: Registration) -> list[str]:
     """The choices a person made, as their confirmation email repeats them."""
     said: list[str] = []
     if meeting.recording_policy is RecordingPolicy.WITH_CONSENT:
