@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, event, func
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, event, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vcsafe.models.base import Base, str_enum, utcnow
@@ -48,8 +48,28 @@ class Registrant(Base):
 
     __tablename__ = "registrant"
     __table_args__ = (
-        Index("uq_registrant_meeting_email", "meeting_id", func.lower("email"), unique=True),
-        Index("ix_registrant_push_due", "push_state", "next_push_at"),
+        # One active registration per email and meeting; a cancelled one may wait for the
+        # purge beside a new one (migration 0014).
+        Index(
+            "uq_registrant_meeting_email",
+            "meeting_id",
+            func.lower("email"),
+            unique=True,
+            postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status = 'active'"),
+        ),
+        # The few registrations on their way out: a new one with the same email is pushed to
+        # the provider only once they are gone (registrant_push.py).
+        Index(
+            "ix_registrant_leaving_email",
+            "meeting_id",
+            func.lower("email"),
+            postgresql_where=text("status != 'active'"),
+            sqlite_where=text("status != 'active'"),
+        ),
+        # The push queue, read in order: `next_push_at` is set only while a person waits to be
+        # pushed (migration 0015).
+        Index("ix_registrant_push_queue", "next_push_at", "id"),
         # The console lists a meeting's registrants newest first, a page at a time.
         Index("ix_registrant_meeting_created", "meeting_id", "created_at", "id"),
         # The purge takes due people in this order: a batch holds few meetings.

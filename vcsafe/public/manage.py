@@ -68,6 +68,7 @@ def page() -> str:
     registrant = _current()
     held = manage.everything_held(db.session, registrant, secrets_of(current_app))
     meeting = db.session.get(Meeting, registrant.meeting_id)
+    assert meeting is not None  # a registrant goes with their meeting
     return render_template(
         "public/manage.html",
         registrant=registrant,
@@ -75,6 +76,7 @@ def page() -> str:
         held=held,
         recording=manage.recording_consent(db.session, registrant),
         needs_code=not manage.accepted_current_code(db.session, registrant),
+        register_again=manage.can_register_again(db.session, registrant, meeting, now=utcnow()),
         form=ConfirmForm(),
     )
 

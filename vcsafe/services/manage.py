@@ -21,7 +21,7 @@ from vcsafe.models import (
     Registrant,
     RegistrantStatus,
 )
-from vcsafe.services import notices, registration
+from vcsafe.services import notices, public_meetings, registration
 from vcsafe.services.errors import DomainError
 
 
@@ -255,6 +255,17 @@ def cancel(session: Session, registrant: Registrant, *, now: datetime) -> None:
         raise DomainError("This registration is already cancelled.")
     registrant.status = RegistrantStatus.CANCELLED
     registrant.purge_due_at = now
+
+
+def can_register_again(
+    session: Session, registrant: Registrant, meeting: Meeting, *, now: datetime
+) -> bool:
+    """Whether someone who cancelled may register again, as a new registration: the meeting
+    is still open to registration (their cancelled one takes no place)."""
+    if registrant.status is not RegistrantStatus.CANCELLED:
+        return False
+    live = public_meetings.availability(session, meeting.public_slug)
+    return live is not None and registration.closed_reason(live, now=now) is None
 
 
 def request_erasure(session: Session, registrant: Registrant, *, now: datetime) -> None:

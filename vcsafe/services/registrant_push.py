@@ -11,8 +11,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Exists, exists, func, literal_column, select
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from vcsafe.crypto import SecretsBox
 from vcsafe.models import (
@@ -42,6 +42,22 @@ def retry_delay(attempts: int) -> timedelta:
     return min(MAX_BACKOFF, timedelta(seconds=10 * 2 ** max(0, attempts - 1)))
 
 
+def _earlier_registration_at_provider() -> Exists:
+    """Whether the person has an earlier registration for the meeting, cancelled or being
+    erased, that the provider still knows. Zoom answers a second registration of the same
+    email with the first one's registrant, which the purge of the earlier registration would
+    then delete: so the new one is pushed only once the purge has deleted the old one."""
+    earlier = aliased(Registrant)
+    return exists().where(
+        earlier.meeting_id == Registrant.meeting_id,
+        func.lower(earlier.email) == func.lower(Registrant.email),
+        # In the words of ix_registrant_leaving_email's condition, not as a bound value, so
+        # that PostgreSQL's generic plans for the prepared statement use that index too.
+        earlier.status != literal_column("'active'"),
+        earlier.provider_registrant_id.is_not(None),
+    )
+
+
 def _claim(
     session: Session, now: datetime, skip: set[int], accounts_down: set[int]
 ) -> Registrant | None:
@@ -53,6 +69,7 @@ def _claim(
             Registrant.next_push_at <= now,
             Registrant.status == RegistrantStatus.ACTIVE,
             Meeting.state == MeetingState.SCHEDULED,
+            ~_earlier_registration_at_provider(),
         )
         .order_by(Registrant.next_push_at, Registrant.id)
         .limit(1)

@@ -27,6 +27,7 @@ from vcsafe.models import (
     PushState,
     RecordingPolicy,
     Registrant,
+    RegistrantStatus,
 )
 from vcsafe.services import emails, notices, public_meetings, registration_store
 from vcsafe.services.errors import DomainError
@@ -103,7 +104,8 @@ def register(
 
     `live` is the meeting's availability read in this transaction. The same email twice does
     not create a second registrant: the existing one is sent a fresh private link instead, and
-    the page says the same either way.
+    the page says the same either way. Someone whose earlier registration was cancelled (or is
+    being erased) registers afresh beside it.
     """
     if form.shown and form.shown != meeting.digest:
         raise NoticesChanged(
@@ -171,6 +173,7 @@ def _find(session: Session, meeting_id: int, email: str) -> Registrant | None:
         select(Registrant).where(
             Registrant.meeting_id == meeting_id,
             func.lower(Registrant.email) == email.strip().lower(),
+            Registrant.status == RegistrantStatus.ACTIVE,  # as the unique index
         )
     )
 
