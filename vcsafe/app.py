@@ -17,7 +17,7 @@ from vcsafe import errors, headers, input_guard
 from vcsafe.crypto import SecretsBox
 from vcsafe.db import db
 from vcsafe.extensions import csrf, limiter, login_manager
-from vcsafe.formatting import iso_in_zone, local_time, local_time_of
+from vcsafe.formatting import counted, iso_in_zone, local_time, local_time_of
 from vcsafe.mailer import FolderMailer, Mailer, mailer_for
 from vcsafe.models import Meeting, ProviderAccount
 from vcsafe.providers.base import MeetingProvider
@@ -105,6 +105,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.add_template_filter(local_time)
     app.add_template_filter(local_time_of)
     app.add_template_filter(iso_in_zone)
+    app.add_template_filter(counted)
 
     return app
 

@@ -138,3 +138,53 @@ def test_a_refusal_at_registration_switches_automatic_recording_off_before_any_l
     assert session.get(Meeting, public_meeting.id).safety_settings["auto_recording"] is False
     actions = session.scalars(select(AuditEvent.action)).all()
     assert actions.count("meeting.auto_recording_off") == 1
+
+
+def test_organisers_see_who_keeps_failing_to_get_a_link_and_why(
+    app: Flask,
+    client: FlaskClient,
+    organiser_client: FlaskClient,
+    session: Session,
+    public_meeting: Meeting,
+    zoom_fake: ZoomFake,
+) -> None:
+    """A provider account that may not change the meeting's recording setting holds back the
+    link of everyone who refused recording, for good: the organisers are told, and how to
+    end it."""
+    zoom_id = public_meeting.provider_meeting_id or ""
+    meeting_page = f"/console/meetings/{public_meeting.id}"
+    assert register(client, public_meeting, email="no@example.org", recording="no").status_code
+    refusal = zoom_fake.inject(
+        "status", status=403, times=10**6, method="PATCH", path_contains=zoom_id
+    )
+    for hours in range(3):  # three tries, each once the backoff has run out
+        report = registrant_push.push_due(
+            db.factory(app),
+            providers_of(app),
+            box=secrets_of(app),
+            now=utcnow() + timedelta(hours=hours),
+        )
+        assert report.failed == 1
+        dashboard = organiser_client.get("/console").get_data(as_text=True)
+        page = " ".join(organiser_client.get(meeting_page).get_data(as_text=True).split())
+        stuck = hours == 2
+        assert ("still without a joining link" in page) is stuck
+        assert ("without a joining link after repeated tries" in dashboard) is stuck
+    assert (
+        "<strong>1 registrant still without a joining link:</strong> passing them to the "
+        "provider failed 3 times or more."
+    ) in page
+    assert "1 of them refused recording, and automatic recording could not be switched off" in page
+    assert f'href="{meeting_page}#stuck">Harbour history talk</a>' in dashboard
+
+    zoom_fake.server.clear_faults()
+    assert refusal.times > 0
+    report = registrant_push.push_due(
+        db.factory(app), providers_of(app), box=secrets_of(app), now=utcnow() + timedelta(days=1)
+    )
+    assert report.pushed == 1
+    assert zoom_fake.meeting(zoom_id)["settings"]["auto_recording"] == "none"
+    assert "still without a joining link" not in organiser_client.get(meeting_page).get_data(
+        as_text=True
+    )
+    assert "after repeated tries" not in organiser_client.get("/console").get_data(as_text=True)

@@ -135,7 +135,13 @@ def show(meeting_id: int) -> str:
         now=utcnow(),
     )
     db.session.commit()
-    return render_template("console/meeting.html", p=page, form=ConfirmForm(), Fix=Fix)
+    return render_template(
+        "console/meeting.html",
+        p=page,
+        form=ConfirmForm(),
+        Fix=Fix,
+        failing_after=meeting_lists.FAILING_AFTER,
+    )
 
 
 @bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])

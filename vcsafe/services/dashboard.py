@@ -19,6 +19,7 @@ class Dashboard:
     open_breaches: list[Incident]
     failing_accounts: list[ProviderAccount]
     drafts_with_errors: list[Meeting]
+    people_stuck: list[Meeting]  # someone there keeps failing to get their joining link
 
 
 def load(session: Session, organisation_id: int, *, now: datetime) -> Dashboard:
@@ -45,4 +46,5 @@ def load(session: Session, organisation_id: int, *, now: datetime) -> Dashboard:
                 .limit(10)
             )
         ),
+        people_stuck=meeting_lists.meetings_with_people_stuck(session, organisation_id),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from vcsafe.models import (
@@ -23,6 +23,8 @@ from vcsafe.services.paging import Page, paginate
 # A meeting still counts as upcoming for a day after its start, until it is marked ended.
 RUNNING_GRACE = timedelta(days=1)
 OPEN_STATES = (MeetingState.DRAFT, MeetingState.SCHEDULED)
+#: After this many failed attempts, a push or a deletion is shown to organisers as failing.
+FAILING_AFTER = 3
 
 
 def _like(q: str) -> str:
@@ -78,30 +80,62 @@ class MeetingCounts:
     refused_recording: int
     waiting_for_link: int
     not_accepted_current_code: int
+    # Waiting for their link although the provider was asked FAILING_AFTER times or more;
+    # and of them, how many refused recording (they wait for automatic recording to go off).
+    stuck_without_link: int = 0
+    stuck_refused_recording: int = 0
 
 
 def meeting_counts(session: Session, meeting: Meeting) -> MeetingCounts:
     """The figures at the top of a meeting page, in one pass over the meeting's people."""
     waiting = Registrant.push_state.in_([PushState.PENDING, PushState.FAILING])
+    stuck = and_(Registrant.push_state == PushState.FAILING, _failed_often())
     refused = consent_ledger.refused_recording()
     version = meeting.code_of_conduct_version
     not_accepted = consent_ledger.not_accepted(version.sha256) if version else false()
-    registered, waiting_for_link, refused_recording, not_accepted_current_code = session.execute(
-        select(
-            func.count(Registrant.id),
-            func.count(Registrant.id).filter(waiting),
-            func.count(Registrant.id).filter(refused),
-            func.count(Registrant.id).filter(not_accepted),
-        ).where(
+    counted = {
+        "registered": true(),
+        "refused_recording": refused,
+        "waiting_for_link": waiting,
+        "not_accepted_current_code": not_accepted,
+        "stuck_without_link": stuck,
+        "stuck_refused_recording": and_(stuck, refused),
+    }
+    row = session.execute(
+        select(*(func.count(Registrant.id).filter(c) for c in counted.values())).where(
             Registrant.meeting_id == meeting.id,
             Registrant.status == RegistrantStatus.ACTIVE,
         )
     ).one()
-    return MeetingCounts(
-        registered=registered or 0,
-        refused_recording=refused_recording or 0,
-        waiting_for_link=waiting_for_link or 0,
-        not_accepted_current_code=not_accepted_current_code or 0,
+    return MeetingCounts(**{name: n or 0 for name, n in zip(counted, row, strict=True)})
+
+
+def _failed_often() -> ColumnElement[bool]:
+    return Registrant.push_attempts >= FAILING_AFTER
+
+
+def meetings_with_people_stuck(
+    session: Session, organisation_id: int, *, limit: int = 10
+) -> list[Meeting]:
+    """Open meetings with someone still waiting for their link after FAILING_AFTER failed
+    pushes, soonest first. Read from the push queue (`next_push_at` is set only while someone
+    waits), which is short unless a provider is failing."""
+    stuck = select(Registrant.meeting_id).where(
+        Registrant.next_push_at.is_not(None),
+        _failed_often(),
+        Registrant.status == RegistrantStatus.ACTIVE,
+    )
+    return list(
+        session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.organisation_id == organisation_id,
+                Meeting.state.in_(OPEN_STATES),
+                Meeting.id.in_(stuck),
+            )
+            .order_by(Meeting.starts_at)
+            .limit(limit)
+        )
     )
 
 

@@ -30,12 +30,11 @@ from vcsafe.services import (
     planning,
     safety_fixes,
 )
+from vcsafe.services.meeting_lists import FAILING_AFTER
 from vcsafe.services.paging import Page
 from vcsafe.services.provider_accounts import ProviderFor
 
 log = logging.getLogger(__name__)
-#: After this many failed attempts a deletion is shown to organisers as failing.
-FAILING_AFTER = 3
 #: The page names at most this many people yet to accept a new code-of-conduct version.
 NOT_ACCEPTED_SHOWN = 100
 
