@@ -89,6 +89,34 @@ def test_register_refusing_recording_then_withdraw_download_and_erase(
     )
 
 
+def test_cancel_then_change_ones_mind_and_register_again(
+    page: Any, live_server: str, session: Session, public_meeting: Meeting
+) -> None:
+    page.goto(f"{live_server}/m/{public_meeting.public_slug}")
+    _fill_adult(page, "Cy Changeable", "cy@example.org", recording="yes")
+    page.get_by_role("button", name="Register").click()
+    page.wait_for_url(f"{live_server}/m/{public_meeting.public_slug}/registered")
+    page.goto(live_server + manage_link(session, _person(session, "cy@example.org").id))
+
+    page.get_by_role("button", name="Cancel my registration").click()
+    assert page.get_by_text("Your registration is cancelled.").is_visible()
+    assert serious_accessibility_violations(page) == []
+    page.get_by_role("link", name="register again").click()
+    page.wait_for_url(f"{live_server}/m/{public_meeting.public_slug}")
+    _fill_adult(page, "Cy Changeable", "cy@example.org", recording="no")
+    page.get_by_role("button", name="Register").click()
+    page.wait_for_url(f"{live_server}/m/{public_meeting.public_slug}/registered")
+
+    session.expire_all()
+    rows = session.scalars(
+        select(Registrant).where(Registrant.email == "cy@example.org").order_by(Registrant.id)
+    ).all()
+    assert [(r.status.value, r.refused_recording) for r in rows] == [
+        ("cancelled", False),
+        ("active", True),
+    ]
+
+
 def test_a_child_registers_with_a_guardian(
     page: Any, live_server: str, session: Session, children_meeting: Meeting
 ) -> None:
