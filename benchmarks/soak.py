@@ -74,15 +74,17 @@ class Stats:
     error_kinds: dict[str, int] = field(default_factory=dict)
     registered: int = 0
 
-    def record(self, kind: str, ms: float, ok: bool) -> None:
+    def record(self, kind: str, ms: float, failure: str) -> None:
+        """One request of `kind`; `failure` says what went wrong ("" when nothing did)."""
         with self.lock:
             self.latencies.append(ms)
             self.window.append(ms)
             self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
-            if not ok:
+            if failure:
                 self.errors += 1
                 self.window_errors += 1
-                self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
+                key = f"{kind}: {failure}"
+                self.error_kinds[key] = self.error_kinds.get(key, 0) + 1
 
     def take_window(self) -> tuple[list[float], int]:
         with self.lock:
@@ -196,7 +198,10 @@ def client_loop(
         with lock:
             meeting_id, slug = rng.choice(open_meetings)
         kind = rng.choices(kinds, weights)[0]
+        if kind == "register" and not token:
+            kind = "view"  # a form's token comes with a view of the page
         started = time.perf_counter()
+        answer = None
         try:
             if kind == "view":
                 answer = public.get(f"{base}/m/{slug}", timeout=30)
@@ -206,7 +211,7 @@ def client_loop(
                         r'name="csrf_token" type="hidden" value="([^"]+)"', answer.text
                     )
                     token = found.group(1) if found else ""
-            elif kind == "register" and token:
+            elif kind == "register":
                 answer = public.post(
                     f"{base}/m/{slug}",
                     data={
@@ -225,18 +230,19 @@ def client_loop(
                     with stats.lock:
                         stats.registered += 1
                 n += 1
-            elif kind == "meeting_list":
-                ok = console.get(f"{base}/console/meetings?q=talk", timeout=30).status_code == 200
-            elif kind == "meeting_page":
-                ok = (
-                    console.get(f"{base}/console/meetings/{meeting_id}", timeout=30).status_code
-                    == 200
-                )
             else:
-                ok = console.get(f"{base}/console/", timeout=30).status_code == 200
-        except requests.RequestException:
-            ok = False
-        stats.record(kind, (time.perf_counter() - started) * 1000, ok)
+                address = {
+                    "meeting_list": "/console/meetings?q=talk",
+                    "meeting_page": f"/console/meetings/{meeting_id}",
+                    "dashboard": "/console/",
+                }[kind]
+                # Not followed: a console page that sends the organiser to sign in has failed.
+                answer = console.get(base + address, timeout=30, allow_redirects=False)
+                ok = answer.status_code == 200
+            failure = "" if ok else f"status {answer.status_code if answer is not None else '?'}"
+        except requests.RequestException as exc:
+            failure = type(exc).__name__
+        stats.record(kind, (time.perf_counter() - started) * 1000, failure)
         stop.wait(THINK_SECONDS)
 
 
