@@ -82,8 +82,8 @@ class MeetingCounts:
     not_accepted_current_code: int
     # Waiting for their link although the provider was asked FAILING_AFTER times or more;
     # and of them, how many refused recording (they wait for automatic recording to go off).
-    stuck_without_link: int = 0
-    stuck_refused_recording: int = 0
+    stuck_without_link: int
+    stuck_refused_recording: int
 
 
 def meeting_counts(session: Session, meeting: Meeting) -> MeetingCounts:
