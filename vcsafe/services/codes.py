@@ -165,12 +165,14 @@ def move_to_latest(
     assert newest is not None
     if newest.id == current.id:
         raise DomainError(f"The meeting already uses the newest version ({newest.number}).")
+    # The people first (locked here), then the meeting: the lock order of
+    # lifecycle.registrants_due_now.
+    to_ask = registrants_to_reaccept(session, meeting, limit=None, version=newest, lock=True)
     meeting.code_of_conduct_version_id = newest.id
     meeting.code_of_conduct_version = newest
     session.flush()
     organisation = session.get(Organisation, meeting.organisation_id)
     assert organisation is not None
-    to_ask = registrants_to_reaccept(session, meeting, limit=None)
     for registrant in to_ask:
         token, registrant.manage_token_hash = new_link_token()
         emails.queue_new_manage_link(
@@ -189,21 +191,26 @@ def move_to_latest(
 
 
 def registrants_to_reaccept(
-    session: Session, meeting: Meeting, limit: int | None = 200
+    session: Session,
+    meeting: Meeting,
+    limit: int | None = 200,
+    *,
+    version: CodeOfConductVersion | None = None,
+    lock: bool = False,
 ) -> list[Registrant]:
-    """Active registrants who have not accepted the meeting's pinned text."""
-    version = meeting.code_of_conduct_version
+    """Active registrants who have not accepted the meeting's pinned text (or `version`);
+    `lock` holds them until the transaction ends."""
+    version = version or meeting.code_of_conduct_version
     if version is None:
         return []
-    return list(
-        session.scalars(
-            select(Registrant)
-            .where(
-                Registrant.meeting_id == meeting.id,
-                Registrant.status == RegistrantStatus.ACTIVE,
-                consent_ledger.not_accepted(version.sha256),
-            )
-            .order_by(Registrant.name)
-            .limit(limit)
+    stmt = (
+        select(Registrant)
+        .where(
+            Registrant.meeting_id == meeting.id,
+            Registrant.status == RegistrantStatus.ACTIVE,
+            consent_ledger.not_accepted(version.sha256),
         )
+        .order_by(Registrant.name)
+        .limit(limit)
     )
+    return list(session.scalars(stmt.with_for_update(of=Registrant) if lock else stmt))

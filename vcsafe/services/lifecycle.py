@@ -41,9 +41,7 @@ def meeting_ended(session: Session, meeting: Meeting, *, ended_at: datetime, sou
     if meeting.state in (MeetingState.ENDED, MeetingState.PURGED, MeetingState.CANCELLED):
         return False
     due = ended_at + timedelta(days=meeting.registrant_retention_days)
-    meeting.state = MeetingState.ENDED
-    meeting.ended_at = ended_at
-    meeting.registrants_purge_due_at = due
+    # The registrants first, then the meeting (written at the flush): registrants_due_now().
     session.execute(
         update(Registrant)
         .where(
@@ -52,6 +50,9 @@ def meeting_ended(session: Session, meeting: Meeting, *, ended_at: datetime, sou
         )
         .values(purge_due_at=due, manage_token_expires_at=due)
     )
+    meeting.state = MeetingState.ENDED
+    meeting.ended_at = ended_at
+    meeting.registrants_purge_due_at = due
     audit.record(session, meeting.organisation_id, "meeting.ended", subject=meeting, source=source)
     return True
 
@@ -102,13 +103,26 @@ def meeting_gone(session: Session, meeting: Meeting, *, now: datetime) -> None:
     """The meeting was deleted at the provider: it will not happen, its data is due now."""
     if meeting.state is not MeetingState.SCHEDULED:
         return
+    registrants_due_now(session, meeting, now=now)
     meeting.state = MeetingState.CANCELLED
     meeting.ended_at = now
     meeting.registrants_purge_due_at = now
+    audit.record(session, meeting.organisation_id, "meeting.deleted_at_provider", subject=meeting)
+
+
+def registrants_due_now(session: Session, meeting: Meeting, *, now: datetime) -> None:
+    """Make every registrant of a meeting that will not take place due for deletion now.
+
+    Lock order: whatever writes a meeting and its registrants in one transaction writes the
+    registrants first. The push holds a person while it asks the provider and then writes
+    their meeting (switching recording off); registrations, cancellations and the purge write
+    people and then, through the triggers, their meeting's count. A change made the other way
+    round, meeting first, would deadlock with them. So call this before changing `meeting`
+    (its changes are written at the next flush, after this statement).
+    """
     session.execute(
         update(Registrant).where(Registrant.meeting_id == meeting.id).values(purge_due_at=now)
     )
-    audit.record(session, meeting.organisation_id, "meeting.deleted_at_provider", subject=meeting)
 
 
 def handle_event(

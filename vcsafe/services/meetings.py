@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from vcsafe.crypto import SecretsBox
@@ -19,11 +18,10 @@ from vcsafe.models import (
     Organisation,
     ProviderAccount,
     RecordingPolicy,
-    Registrant,
     User,
 )
 from vcsafe.providers.base import ProviderError, ProviderNotFound
-from vcsafe.services import audit, planning
+from vcsafe.services import audit, lifecycle, planning
 from vcsafe.services.errors import DomainError, NotFound
 from vcsafe.services.provider_accounts import ProviderFor
 
@@ -164,12 +162,10 @@ def cancel_meeting(
             raise DomainError(
                 f"The meeting could not be cancelled at {account.label}: {exc}"
             ) from exc
+    lifecycle.registrants_due_now(session, meeting, now=now)  # before the meeting: lock order
     meeting.state = MeetingState.CANCELLED
     meeting.ended_at = now
     meeting.registrants_purge_due_at = now
-    session.execute(
-        update(Registrant).where(Registrant.meeting_id == meeting.id).values(purge_due_at=now)
-    )
     audit.record(
         session, meeting.organisation_id, "meeting.cancelled", actor_id=actor.id, subject=meeting
     )
