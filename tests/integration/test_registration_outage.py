@@ -172,7 +172,7 @@ def test_organisers_see_who_keeps_failing_to_get_a_link_and_why(
         assert ("without a joining link after repeated tries" in dashboard) is stuck
     assert (
         "<strong>1 registrant still without a joining link:</strong> passing them to the "
-        "provider failed 3 times or more."
+        "provider failed 3 times or more. vcsafe keeps retrying, with pauses of up to 30 minutes."
     ) in page
     assert "1 of them refused recording, and automatic recording could not be switched off" in page
     assert f'href="{meeting_page}#stuck">Harbour history talk</a>' in dashboard

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -22,6 +23,7 @@ from vcsafe.console.access import found_or_404
 from vcsafe.console.forms import ConfirmForm
 from vcsafe.console.meeting_form import MeetingForm
 from vcsafe.db import db
+from vcsafe.formatting import counted
 from vcsafe.models import Meeting, utcnow
 from vcsafe.services import (
     audit,
@@ -30,6 +32,7 @@ from vcsafe.services import (
     meeting_page,
     meetings,
     provider_accounts,
+    registrant_push,
     safety_fixes,
 )
 from vcsafe.services.checklist import Fix
@@ -141,6 +144,7 @@ def show(meeting_id: int) -> str:
         form=ConfirmForm(),
         Fix=Fix,
         failing_after=meeting_lists.FAILING_AFTER,
+        longest_push_pause=counted(registrant_push.MAX_BACKOFF // timedelta(minutes=1), "minute"),
     )
 
 
