@@ -63,8 +63,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         accounts,
         auth,
         codes,
+        consent_export,
         incidents,
         mail,
+        meeting_actions,
         meetings,
         organisation,
         retention,
@@ -80,6 +82,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(users.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(meetings.bp)
+    app.register_blueprint(meeting_actions.bp)
+    app.register_blueprint(consent_export.bp)
     app.register_blueprint(codes.bp)
     app.register_blueprint(incidents.bp)
     app.register_blueprint(mail.bp)

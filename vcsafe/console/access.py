@@ -9,6 +9,9 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user, login_required
 
+from vcsafe.db import db
+from vcsafe.models import Meeting
+from vcsafe.services import meetings
 from vcsafe.services.errors import NotFound
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,3 +39,9 @@ def found_or_404(lookup: Callable[[], T]) -> T:
         return lookup()
     except NotFound:
         abort(404)
+
+
+def owned_meeting(meeting_id: int) -> Meeting:
+    """One of the signed-in user's organisation's meetings; any other id answers 404."""
+    org_id = current_user.organisation_id
+    return found_or_404(lambda: meetings.get_meeting(db.session, org_id, meeting_id))

@@ -1,9 +1,10 @@
-"""Meetings in the console: list, plan, see, edit, cancel, fix, export proof of consent."""
+"""Meetings in the console: list, plan, see, edit, send to the provider again.
+
+What else an organiser does from a meeting's page is in meeting_actions.py (cancel, fix,
+newest code of conduct) and consent_export.py (proof of consent as CSV)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import timedelta
 
 from flask import (
@@ -18,43 +19,25 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from vcsafe.app import interactive_providers_of, secrets_of, settings_of
-from vcsafe.console.access import found_or_404
+from vcsafe.app import interactive_providers_of, secrets_of
+from vcsafe.console.access import owned_meeting
 from vcsafe.console.forms import ConfirmForm
 from vcsafe.console.meeting_form import MeetingForm
 from vcsafe.db import db
 from vcsafe.formatting import counted
 from vcsafe.models import Meeting, utcnow
 from vcsafe.services import (
-    audit,
     codes,
     meeting_lists,
     meeting_page,
     meetings,
     provider_accounts,
     registrant_push,
-    safety_fixes,
 )
 from vcsafe.services.checklist import Fix
 from vcsafe.services.errors import DomainError
 
 bp = Blueprint("meetings", __name__, url_prefix="/console/meetings")
-
-CSV_HEADER = (
-    "name",
-    "email",
-    "purpose",
-    "decision",
-    "given_by",
-    "text_version",
-    "text_sha256",
-    "recorded_at_utc",
-)
-
-
-def _owned(meeting_id: int) -> Meeting:
-    org_id = current_user.organisation_id
-    return found_or_404(lambda: meetings.get_meeting(db.session, org_id, meeting_id))
 
 
 def _form(meeting: Meeting | None = None) -> MeetingForm:
@@ -125,7 +108,7 @@ def new() -> str | Response | tuple[str, int]:
 @bp.get("/<int:meeting_id>")
 @login_required
 def show(meeting_id: int) -> str:
-    meeting = _owned(meeting_id)
+    meeting = owned_meeting(meeting_id)
     page = meeting_page.load(
         db.session,
         meeting,
@@ -151,7 +134,7 @@ def show(meeting_id: int) -> str:
 @bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(meeting_id: int) -> str | Response | tuple[str, int]:
-    meeting = _owned(meeting_id)
+    meeting = owned_meeting(meeting_id)
     form = _form(meeting)
     if form.validate_on_submit():
         try:
@@ -180,7 +163,7 @@ def edit(meeting_id: int) -> str | Response | tuple[str, int]:
 @bp.post("/<int:meeting_id>/retry")
 @login_required
 def retry(meeting_id: int) -> Response:
-    meeting = _owned(meeting_id)
+    meeting = owned_meeting(meeting_id)
     meetings.push_to_provider(
         db.session,
         meeting,
@@ -191,114 +174,6 @@ def retry(meeting_id: int) -> Response:
     db.session.commit()
     _flash_outcome(meeting, "sent to the provider")
     return redirect(url_for("meetings.show", meeting_id=meeting.id))
-
-
-@bp.post("/<int:meeting_id>/cancel")
-@login_required
-def cancel(meeting_id: int) -> Response:
-    meeting = _owned(meeting_id)
-    try:
-        meetings.cancel_meeting(
-            db.session,
-            meeting,
-            provider_for=interactive_providers_of(current_app),
-            actor=current_user,
-            now=utcnow(),
-        )
-    except DomainError as exc:
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(
-            "The meeting was cancelled at the provider. Its registrants' data will be deleted "
-            "at the next cleanup.",
-            "success",
-        )
-    return redirect(url_for("meetings.show", meeting_id=meeting.id))
-
-
-@bp.post("/<int:meeting_id>/fix")
-@login_required
-def fix(meeting_id: int) -> Response:
-    meeting = _owned(meeting_id)
-    try:
-        chosen = Fix(request.form.get("fix", ""))
-        account = meeting.provider_account
-        if account is None:
-            raise DomainError("The meeting's account was disconnected.")
-        done = safety_fixes.apply_fix(
-            db.session,
-            meeting,
-            chosen,
-            interactive_providers_of(current_app)(account),
-            box=secrets_of(current_app),
-            actor=current_user,
-        )
-    except ValueError:
-        flash("That is not a fix vcsafe knows.", "error")
-    except DomainError as exc:
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(done, "success")
-    return redirect(url_for("meetings.show", meeting_id=meeting.id) + "#checklist")
-
-
-@bp.post("/<int:meeting_id>/code-of-conduct/latest")
-@login_required
-def newest_code(meeting_id: int) -> Response:
-    meeting = _owned(meeting_id)
-    try:
-        version = codes.move_to_latest(
-            db.session,
-            meeting,
-            actor=current_user,
-            now=utcnow(),
-            base_url=settings_of(current_app).base_url,
-            box=secrets_of(current_app),
-        )
-    except DomainError as exc:
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(
-            f"The meeting now uses version {version.number}. Registrants who accepted an older "
-            "version are asked to accept this one.",
-            "success",
-        )
-    return redirect(url_for("meetings.show", meeting_id=meeting.id))
-
-
-@bp.get("/<int:meeting_id>/consents.csv")
-@login_required
-def consents_csv(meeting_id: int) -> Response:
-    meeting = _owned(meeting_id)
-    rows = meeting_lists.consent_proof_rows(db.session, meeting)
-    audit.record(
-        db.session,
-        meeting.organisation_id,
-        "registrants.exported",
-        actor_id=current_user.id,
-        subject=meeting,
-        rows=len(rows),
-    )
-    db.session.commit()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    writer.writerows(_csv_safe(row) for row in rows)
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="consents-meeting-{meeting.id}.csv"'
-        },
-    )
-
-
-def _csv_safe(row: tuple[str, ...]) -> tuple[str, ...]:
-    # A cell starting with = + - @ is a formula to spreadsheet programs: neutralise it.
-    return tuple("'" + c if c[:1] in ("=", "+", "-", "@", "\t", "\r") else c for c in row)
 
 
 def _flash_outcome(meeting: Meeting, verb: str) -> None:

@@ -1,0 +1,94 @@
+"""What an organiser does to a meeting from its page, besides editing it: cancel it, apply a
+fix from the safety checklist, move it to the newest version of its code of conduct."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from vcsafe.app import interactive_providers_of, secrets_of, settings_of
+from vcsafe.console.access import owned_meeting
+from vcsafe.db import db
+from vcsafe.models import utcnow
+from vcsafe.services import codes, meetings, safety_fixes
+from vcsafe.services.checklist import Fix
+from vcsafe.services.errors import DomainError
+
+bp = Blueprint("meeting_actions", __name__, url_prefix="/console/meetings")
+
+
+@bp.post("/<int:meeting_id>/cancel")
+@login_required
+def cancel(meeting_id: int) -> Response:
+    meeting = owned_meeting(meeting_id)
+    try:
+        meetings.cancel_meeting(
+            db.session,
+            meeting,
+            provider_for=interactive_providers_of(current_app),
+            actor=current_user,
+            now=utcnow(),
+        )
+    except DomainError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(
+            "The meeting was cancelled at the provider. Its registrants' data will be deleted "
+            "at the next cleanup.",
+            "success",
+        )
+    return redirect(url_for("meetings.show", meeting_id=meeting.id))
+
+
+@bp.post("/<int:meeting_id>/fix")
+@login_required
+def fix(meeting_id: int) -> Response:
+    meeting = owned_meeting(meeting_id)
+    try:
+        chosen = Fix(request.form.get("fix", ""))
+        account = meeting.provider_account
+        if account is None:
+            raise DomainError("The meeting's account was disconnected.")
+        done = safety_fixes.apply_fix(
+            db.session,
+            meeting,
+            chosen,
+            interactive_providers_of(current_app)(account),
+            box=secrets_of(current_app),
+            actor=current_user,
+        )
+    except ValueError:
+        flash("That is not a fix vcsafe knows.", "error")
+    except DomainError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting.id) + "#checklist")
+
+
+@bp.post("/<int:meeting_id>/code-of-conduct/latest")
+@login_required
+def newest_code(meeting_id: int) -> Response:
+    meeting = owned_meeting(meeting_id)
+    try:
+        version = codes.move_to_latest(
+            db.session,
+            meeting,
+            actor=current_user,
+            now=utcnow(),
+            base_url=settings_of(current_app).base_url,
+            box=secrets_of(current_app),
+        )
+    except DomainError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(
+            f"The meeting now uses version {version.number}. Registrants who accepted an older "
+            "version are asked to accept this one.",
+            "success",
+        )
+    return redirect(url_for("meetings.show", meeting_id=meeting.id))
