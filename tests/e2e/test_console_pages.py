@@ -58,6 +58,7 @@ class World:
     account: int
     receipt: int
     email: int
+    registrant: int  # "Registrant 58 …", waiting for their joining link
 
     def meeting_paths(self) -> list[str]:
         """The dashboard and the meeting pages, in the states worth seeing."""
@@ -74,6 +75,7 @@ class World:
             f"/console/meetings/{self.past}",
             "/console/meetings/new",
             f"{m}/edit",
+            f"{m}/registrants/{self.registrant}/remove",
         ]
 
     def other_paths(self) -> list[str]:
@@ -151,8 +153,9 @@ def world(
         registrant_retention_days=7,
         timezone="Europe/London",
     )
+    people = {}
     for n in range(60):  # more than a page
-        person = factories.registrant(
+        person = people[n] = factories.registrant(
             session,
             meeting,
             name=f"Registrant {n:02d} Longfellow-Fairweather",
@@ -247,6 +250,7 @@ def world(
         account=account.id,
         receipt=receipt.id,
         email=email.id,
+        registrant=people[58].id,
     )
 
 
@@ -403,3 +407,34 @@ def test_keyboard_focus_is_always_visible_on_the_meeting_page(
             unseen.append(html)
     assert seen > 20
     assert unseen == []
+
+
+def test_an_organiser_removes_someone_on_a_phone_without_javascript(
+    phone_page: Any, live_server: str, session: Session, world: World
+) -> None:
+    page, base = phone_page, live_server
+    organiser = session.get(User, world.organiser)
+    assert organiser is not None
+    _signed_in(page, base, organiser)
+    page.goto(f"{base}/console/meetings/{world.meeting}")
+    people = page.get_by_role("region", name="Registrants")
+    people.get_by_role("link", name="Remove Registrant 58 Longfellow-Fairweather").click()
+    page.wait_for_url(
+        f"{base}/console/meetings/{world.meeting}/registrants/{world.registrant}/remove"
+    )
+    assert page.get_by_role(
+        "heading", name="Remove Registrant 58 Longfellow-Fairweather from Harbour history talk"
+    ).is_visible()
+    assert not overflows_horizontally(page)
+    page.get_by_role("button", name="Remove Registrant 58 Longfellow-Fairweather").click()
+    page.wait_for_url(re.compile(r"#people$"))
+    assert page.get_by_text(
+        "The registrant was removed from the meeting and cannot register for it again. "
+        "They had not been sent a joining link, and will not be."
+    ).is_visible()
+    row = page.get_by_role("row").filter(has_text="Registrant 58 Longfellow-Fairweather")
+    assert row.get_by_text("removed", exact=True).is_visible()
+    assert row.get_by_role("link", name=re.compile("Remove")).count() == 0
+    stats = page.get_by_role("region", name="Registrations")
+    registered = stats.get_by_role("term").filter(has_text="Registered")
+    assert registered.locator("xpath=following-sibling::dd[1]").inner_text() == "58 / 100"

@@ -51,7 +51,11 @@ def fill(rule: Any, values: dict[str, Any]) -> str:
 
 
 def objects_for(app: Flask, session: Session, org: Organisation, rule: Any) -> dict[str, int]:
-    """Make one object of `org` for each id the rule takes."""
+    """Make one object of `org` for each id the rule takes; a registrant in a meeting's URL is
+    one of that meeting's."""
     unknown = rule.arguments - OBJECT_FACTORIES.keys()
     assert not unknown, f"{rule.rule}: add {unknown} to OBJECT_FACTORIES (tests/security)"
-    return {name: OBJECT_FACTORIES[name](session, org, app).id for name in rule.arguments}
+    made = {name: OBJECT_FACTORIES[name](session, org, app) for name in rule.arguments}
+    if {"meeting_id", "registrant_id"} <= made.keys():
+        made["registrant_id"] = factories.registrant(session, made["meeting_id"])
+    return {name: obj.id for name, obj in made.items()}

@@ -28,6 +28,7 @@ ACTIONS: dict[str, str] = {
     "meeting.legal_hold_placed": "Legal hold placed",
     "meeting.legal_hold_released": "Legal hold released",
     "meeting.planned": "Meeting planned",
+    "meeting.registrant_removed": "Registrant removed from the meeting by an organiser",
     "meeting.settings_drift": "Safety settings found changed at the provider",
     "meeting.updated_at_provider": "Meeting updated at the provider",
     "organisation.created": "Organisation created",

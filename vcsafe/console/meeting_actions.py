@@ -1,17 +1,19 @@
 """What an organiser does to a meeting from its page, besides editing it: cancel it, apply a
-fix from the safety checklist, move it to the newest version of its code of conduct."""
+fix from the safety checklist, move it to the newest version of its code of conduct, remove
+someone from it."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from vcsafe.app import interactive_providers_of, secrets_of, settings_of
-from vcsafe.console.access import owned_meeting
+from vcsafe.console.access import found_or_404, owned_meeting
+from vcsafe.console.forms import ConfirmForm
 from vcsafe.db import db
 from vcsafe.models import utcnow
-from vcsafe.services import codes, meetings, safety_fixes
+from vcsafe.services import codes, meetings, removal, safety_fixes
 from vcsafe.services.checklist import Fix
 from vcsafe.services.errors import DomainError
 
@@ -92,3 +94,58 @@ def newest_code(meeting_id: int) -> Response:
             "success",
         )
     return redirect(url_for("meetings.show", meeting_id=meeting.id))
+
+
+@bp.get("/<int:meeting_id>/registrants/<int:registrant_id>/remove")
+@login_required
+def confirm_removal(meeting_id: int, registrant_id: int) -> str:
+    meeting = owned_meeting(meeting_id)
+    registrant = found_or_404(lambda: removal.registrant_of(db.session, meeting, registrant_id))
+    return render_template(
+        "console/remove_registrant.html", m=meeting, r=registrant, form=ConfirmForm()
+    )
+
+
+@bp.post("/<int:meeting_id>/registrants/<int:registrant_id>/remove")
+@login_required
+def remove_registrant(meeting_id: int, registrant_id: int) -> Response:
+    meeting = owned_meeting(meeting_id)
+    try:
+        removed = found_or_404(
+            lambda: removal.remove(
+                db.session,
+                meeting,
+                registrant_id,
+                provider_for=interactive_providers_of(current_app),
+                actor=current_user,
+            )
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(
+            url_for(
+                "meeting_actions.confirm_removal",
+                meeting_id=meeting_id,
+                registrant_id=registrant_id,
+            )
+        )
+    db.session.commit()
+    flash(_removed_in_words(removed), "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting.id) + "#people")
+
+
+def _removed_in_words(removed: removal.Removed) -> str:
+    # No name: a flashed message travels in the session cookie.
+    said = "The registrant was removed from the meeting and cannot register for it again."
+    if removed.shared_link:
+        return (
+            f"{said} Teams gives everyone the same joining link, which vcsafe cannot withdraw "
+            "from one person: if they come to the lobby, do not admit them."
+        )
+    if removed.link_deleted:
+        return (
+            f"{said} Their personal joining link no longer works. If they are in the meeting "
+            "now, remove them in Zoom as well (Participants, then Remove)."
+        )
+    return f"{said} They had not been sent a joining link, and will not be."

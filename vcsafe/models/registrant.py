@@ -27,6 +27,9 @@ class RegistrantStatus(enum.StrEnum):
     ACTIVE = "active"
     CANCELLED = "cancelled"
     ERASURE_REQUESTED = "erasure_requested"
+    # Removed by the organiser (services/removal.py): their link no longer works, and the
+    # email cannot register again for this meeting while the row lasts.
+    REMOVED = "removed"
 
 
 class ConsentPurpose(enum.StrEnum):
@@ -49,14 +52,14 @@ class Registrant(Base):
     __tablename__ = "registrant"
     __table_args__ = (
         # One active registration per email and meeting; a cancelled one may wait for the
-        # purge beside a new one (migration 0014).
+        # purge beside a new one (migration 0014); a removed one blocks the email (0016).
         Index(
             "uq_registrant_meeting_email",
             "meeting_id",
             func.lower("email"),
             unique=True,
-            postgresql_where=text("status = 'active'"),
-            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status IN ('active', 'removed')"),
+            sqlite_where=text("status IN ('active', 'removed')"),
         ),
         # The few registrations on their way out: a new one with the same email is pushed to
         # the provider only once they are gone (registrant_push.py).

@@ -132,6 +132,27 @@ def queue_already_registered(
     )
 
 
+def queue_registration_refused(
+    session: Session,
+    box: SecretsBox,
+    meeting: Meeting,
+    organisation: Organisation,
+    registrant: Registrant,
+) -> OutboundEmail:
+    """To someone the organiser removed from the meeting, who tried to register again."""
+    return _queue(
+        session,
+        box,
+        organisation,
+        registrant,
+        "registration_refused",
+        _recipient(registrant),
+        f"Not registered: {meeting.title}",
+        "registration_refused.txt",
+        meeting=meeting,
+    )
+
+
 def queue_join_link(
     session: Session,
     box: SecretsBox,

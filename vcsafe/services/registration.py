@@ -158,12 +158,15 @@ def register(
         )
     except IntegrityError:
         # The unique index on (meeting, lower(email)) says this email is registered already
-        # (a second visit, or a double click racing the first).
+        # (a second visit, or a double click racing the first), or was removed by the organiser.
         session.rollback()
         existing = _find(session, meeting.id, form.email)
         if existing is None:
             raise
-        _resend_link(session, box, existing, base_url=base_url)
+        if existing.status is RegistrantStatus.REMOVED:
+            _say_removed(session, box, existing)
+        else:
+            _resend_link(session, box, existing, base_url=base_url)
         return Outcome(existing.id, created=False)
     return Outcome(registrant_id, created=True)
 
@@ -173,9 +176,20 @@ def _find(session: Session, meeting_id: int, email: str) -> Registrant | None:
         select(Registrant).where(
             Registrant.meeting_id == meeting_id,
             func.lower(Registrant.email) == email.strip().lower(),
-            Registrant.status == RegistrantStatus.ACTIVE,  # as the unique index
+            # As the unique index.
+            Registrant.status.in_([RegistrantStatus.ACTIVE, RegistrantStatus.REMOVED]),
         )
     )
+
+
+def _say_removed(session: Session, box: SecretsBox, registrant: Registrant) -> None:
+    """The page says what it says to everyone (no one learns from it who was removed); the
+    email tells the address's owner why nothing was registered."""
+    meeting = session.get(Meeting, registrant.meeting_id)
+    assert meeting is not None
+    organisation = session.get(Organisation, meeting.organisation_id)
+    assert organisation is not None
+    emails.queue_registration_refused(session, box, meeting, organisation, registrant)
 
 
 def _resend_link(
