@@ -3,6 +3,8 @@ cannot register again."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -12,7 +14,7 @@ from tests.conftest import csrf_token
 from tests.fakes.zoom import ZoomFake
 from tests.planning import connect, plan
 from tests.public import manage_link, register
-from vcsafe.jobs.worker import run_push
+from vcsafe.jobs.worker import run_cleanup, run_push
 from vcsafe.models import (
     AuditEvent,
     Meeting,
@@ -22,8 +24,10 @@ from vcsafe.models import (
     Registrant,
     RegistrantStatus,
     User,
+    utcnow,
 )
 from vcsafe.providers.base import ProviderCredentials
+from vcsafe.services import lifecycle
 
 
 def _registered(app: Flask, session: Session, meeting: Meeting, **fields: str) -> int:
@@ -109,6 +113,16 @@ def test_a_removed_person_loses_their_zoom_link_and_cannot_register_again(
     assert "Harbour Heritage Trust removed you from this meeting." in manage
     assert "Cancel my registration" not in manage and "Erase my data now" in manage
     assert "<dt>Joining link</dt><dd>Withdrawn by the organiser</dd>" in manage
+
+    # The removed registration is deleted on the meeting's schedule, with everyone's.
+    lifecycle.meeting_ended(
+        session, public_meeting, ended_at=utcnow() - timedelta(days=30), source="test"
+    )
+    session.commit()
+    run_cleanup(app)
+    session.expire_all()
+    assert session.query(Registrant).count() == 0
+    assert session.query(OutboundEmail).filter_by(registrant_id=troll).count() == 0
 
 
 def test_nothing_changes_while_zoom_cannot_delete_the_link(
