@@ -113,6 +113,14 @@ def test_a_removed_person_loses_their_zoom_link_and_cannot_register_again(
     assert "Harbour Heritage Trust removed you from this meeting." in manage
     assert "Cancel my registration" not in manage and "Erase my data now" in manage
     assert "<dt>Joining link</dt><dd>Withdrawn by the organiser</dd>" in manage
+    cancelled = visitor.post(
+        "/manage/cancel",
+        data={"csrf_token": csrf_token(visitor, "/manage")},
+        follow_redirects=True,
+    )
+    assert "This registration was removed by the organiser." in cancelled.get_data(as_text=True)
+    session.expire_all()
+    assert person.status is RegistrantStatus.REMOVED
 
     # The removed registration is deleted on the meeting's schedule, with everyone's.
     lifecycle.meeting_ended(

@@ -252,7 +252,11 @@ def accepted_current_code(session: Session, registrant: Registrant) -> bool:
 def cancel(session: Session, registrant: Registrant, *, now: datetime) -> None:
     """Cancel the registration; the person's data is then due for deletion at once."""
     if registrant.status is not RegistrantStatus.ACTIVE:
-        raise DomainError("This registration is already cancelled.")
+        raise DomainError(
+            "This registration was removed by the organiser."
+            if registrant.status is RegistrantStatus.REMOVED
+            else "This registration is already cancelled."
+        )
     registrant.status = RegistrantStatus.CANCELLED
     registrant.purge_due_at = now
 
