@@ -193,6 +193,8 @@ def test_on_teams_the_organiser_is_told_the_shared_link_still_works(
     url = f"/console/meetings/{meeting.id}/registrants/{troll}/remove"
     confirm = " ".join(admin_client.get(url).get_data(as_text=True).split())
     assert "Teams gives everyone the same joining link" in confirm
+    incident = f"/console/incidents/new?meeting_id={meeting.id}"
+    assert f'<a href="{incident}">log an incident</a>' in confirm
     page = _remove(admin_client, meeting, troll)
     assert (
         "Teams gives everyone the same joining link, which vcsafe cannot withdraw from one "
