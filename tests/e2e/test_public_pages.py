@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,7 @@ from tests.browser_checks import (
     serious_accessibility_violations,
     sideways_scrolling_parts,
 )
+from tests.conftest import csrf_token
 from tests.public import manage_link
 from vcsafe.formatting import local_time
 from vcsafe.models import (
@@ -171,3 +173,38 @@ def test_the_meeting_time_is_also_given_in_the_visitors_own_zone(
             assert when.endswith(expected), (zone, when)
         finally:
             context.close()
+
+
+def test_someone_removed_by_the_organiser_sees_it_on_their_private_link(
+    page: Any,
+    live_server: str,
+    session: Session,
+    public_meeting: Meeting,
+    admin_client: FlaskClient,
+) -> None:
+    page.goto(f"{live_server}/m/{public_meeting.public_slug}")
+    _fill_adult(page, "Tess Troll", "tess@example.org", recording="yes")
+    page.get_by_role("button", name="Register").click()
+    page.wait_for_url(f"{live_server}/m/{public_meeting.public_slug}/registered")
+    tess = _person(session, "tess@example.org")
+    link = manage_link(session, tess.id)
+    removal = f"/console/meetings/{public_meeting.id}/registrants/{tess.id}/remove"
+    token = csrf_token(admin_client, removal)
+    assert admin_client.post(removal, data={"csrf_token": token}).status_code == 302
+
+    page.goto(live_server + link)
+    page.wait_for_url(f"{live_server}/manage")
+    assert page.get_by_role("heading", name="Removed by the organiser").is_visible()
+    assert page.get_by_text("Harbour Heritage Trust removed you from this meeting.").is_visible()
+    assert page.get_by_role("button", name="Cancel my registration").count() == 0
+    assert page.get_by_role("button", name="Erase my data now").is_visible()
+    assert serious_accessibility_violations(page) == []
+
+    # Registering again looks like any registration, and stores nothing.
+    page.goto(f"{live_server}/m/{public_meeting.public_slug}")
+    _fill_adult(page, "Tess Troll", "tess@example.org", recording="yes")
+    page.get_by_role("button", name="Register").click()
+    page.wait_for_url(f"{live_server}/m/{public_meeting.public_slug}/registered")
+    assert page.get_by_role("heading", name="Thank you: check your email").is_visible()
+    session.expire_all()
+    assert [r.status.value for r in session.scalars(select(Registrant))] == ["removed"]
