@@ -19,7 +19,7 @@ from tests.planning import connect, plan
 from tests.public import manage_link, register
 from vcsafe.app import create_app
 from vcsafe.jobs.worker import run_cleanup, run_outbox, run_push
-from vcsafe.models import Organisation, ProviderKind, Registrant, User, utcnow
+from vcsafe.models import Organisation, ProviderKind, Registrant, RegistrantStatus, User, utcnow
 from vcsafe.providers.base import ProviderCredentials
 from vcsafe.services import lifecycle
 
@@ -71,7 +71,16 @@ def test_a_whole_life_cycle_logs_no_personal_data_or_secrets(
     link = manage_link(session, person.id)
     visitor.get(link)
     visitor.post("/manage/withdraw-recording", data={"csrf_token": csrf_token(visitor, "/manage")})
+    # Someone the organiser removes, then who tries to register again.
+    other = app.test_client()
+    register(other, meeting, name="Zed Removedname", email="zed.r@example.org")
     run_push(app)  # pushes to Zoom (the email goes to Zoom), sends the emails
+    zed = session.scalars(select(Registrant).where(Registrant.email == "zed.r@example.org")).one()
+    removal = f"/console/meetings/{meeting.id}/registrants/{zed.id}/remove"
+    console.post(removal, data={"csrf_token": csrf_token(console, removal)})
+    register(other, meeting, name="Zed Removedname", email="zed.r@example.org")
+    session.expire_all()
+    assert zed.status is RegistrantStatus.REMOVED
     console.get(f"/console/meetings/{meeting.id}")  # live checklist, registrant list
     console.get(f"/console/meetings/{meeting.id}/consents.csv")
 
@@ -91,6 +100,8 @@ def test_a_whole_life_cycle_logs_no_personal_data_or_secrets(
         "the wrong password": "wrong horse",
         "the registrant's email": "imogen.s@example.org",
         "the registrant's name": "Secretname",
+        "the removed registrant's email": "zed.r@example.org",
+        "the removed registrant's name": "Removedname",
         "the manage link's token": link.rsplit("/", 1)[1],
         "the Zoom client secret": zoom_credentials.client_secret,
         "the Zoom webhook secret": zoom_credentials.webhook_secret,
