@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,15 +20,17 @@ from vcsafe.models import (
     AgeBand,
     ConsentDecision,
     ConsentPurpose,
-    Meeting,
     MeetingState,
-    Organisation,
     PushState,
     RecordingPolicy,
-    Registrant,
-    RegistrantStatus,
 )
-from vcsafe.services import emails, notices, public_meetings, registration_store
+from vcsafe.services import (
+    emails,
+    notices,
+    public_meetings,
+    registration_duplicates,
+    registration_store,
+)
 from vcsafe.services.errors import DomainError
 from vcsafe.services.public_meetings import Availability, CodeText, PublicMeeting
 
@@ -103,9 +104,10 @@ def register(
     """Store a registration with its consents and queue the confirmation email.
 
     `live` is the meeting's availability read in this transaction. The same email twice does
-    not create a second registrant: the existing one is sent a fresh private link instead, and
-    the page says the same either way. Someone whose earlier registration was cancelled (or is
-    being erased) registers afresh beside it.
+    not create a second registrant, nor does the email of someone the organiser removed:
+    registration_duplicates emails the address instead, and the page says the same either way.
+    Someone whose earlier registration was cancelled (or is being erased) registers afresh
+    beside it.
     """
     if form.shown and form.shown != meeting.digest:
         raise NoticesChanged(
@@ -160,50 +162,12 @@ def register(
         # The unique index on (meeting, lower(email)) says this email is registered already
         # (a second visit, or a double click racing the first), or was removed by the organiser.
         session.rollback()
-        existing = _find(session, meeting.id, form.email)
+        existing = registration_duplicates.find(session, meeting.id, form.email)
         if existing is None:
             raise
-        if existing.status is RegistrantStatus.REMOVED:
-            _say_removed(session, box, existing)
-        else:
-            _resend_link(session, box, existing, base_url=base_url)
+        registration_duplicates.answer(session, box, existing, base_url=base_url)
         return Outcome(existing.id, created=False)
     return Outcome(registrant_id, created=True)
-
-
-def _find(session: Session, meeting_id: int, email: str) -> Registrant | None:
-    return session.scalar(
-        select(Registrant).where(
-            Registrant.meeting_id == meeting_id,
-            func.lower(Registrant.email) == email.strip().lower(),
-            # As the unique index.
-            Registrant.status.in_([RegistrantStatus.ACTIVE, RegistrantStatus.REMOVED]),
-        )
-    )
-
-
-def _say_removed(session: Session, box: SecretsBox, registrant: Registrant) -> None:
-    """The page says what it says to everyone (no one learns from it who was removed); the
-    email tells the address's owner why nothing was registered."""
-    meeting = session.get(Meeting, registrant.meeting_id)
-    assert meeting is not None
-    organisation = session.get(Organisation, meeting.organisation_id)
-    assert organisation is not None
-    emails.queue_registration_refused(session, box, meeting, organisation, registrant)
-
-
-def _resend_link(
-    session: Session, box: SecretsBox, registrant: Registrant, *, base_url: str
-) -> None:
-    token, token_hash = new_link_token()
-    registrant.manage_token_hash = token_hash
-    meeting = session.get(Meeting, registrant.meeting_id)
-    assert meeting is not None
-    organisation = session.get(Organisation, meeting.organisation_id)
-    assert organisation is not None
-    emails.queue_already_registered(
-        session, box, meeting, organisation, registrant, token, base_url=base_url
-    )
 
 
 def problems(meeting: PublicMeeting, form: Registration) -> list[RegistrationError]:
