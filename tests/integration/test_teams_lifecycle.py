@@ -154,7 +154,12 @@ def test_a_cancelled_meeting_loses_its_subscriptions(
     _keep(app, live_server)
     assert len(graph_fake.subscriptions()) == 2
     meetings.cancel_meeting(
-        session, teams_meeting, provider_for=providers_of(app), actor=admin, now=utcnow()
+        session,
+        teams_meeting,
+        provider_for=providers_of(app),
+        box=secrets_of(app),
+        actor=admin,
+        now=utcnow(),
     )
     session.commit()
     assert teams_meeting.provider_meeting_id not in graph_fake.meeting_ids()

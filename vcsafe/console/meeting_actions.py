@@ -4,6 +4,8 @@ someone from it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -12,6 +14,7 @@ from vcsafe.app import interactive_providers_of, secrets_of, settings_of
 from vcsafe.console.access import found_or_404, owned_meeting
 from vcsafe.console.forms import ConfirmForm
 from vcsafe.db import db
+from vcsafe.formatting import counted
 from vcsafe.models import utcnow
 from vcsafe.services import codes, meetings, removal, safety_fixes
 from vcsafe.services.checklist import Fix
@@ -25,10 +28,11 @@ bp = Blueprint("meeting_actions", __name__, url_prefix="/console/meetings")
 def cancel(meeting_id: int) -> Response:
     meeting = owned_meeting(meeting_id)
     try:
-        meetings.cancel_meeting(
+        told = meetings.cancel_meeting(
             db.session,
             meeting,
             provider_for=interactive_providers_of(current_app),
+            box=secrets_of(current_app),
             actor=current_user,
             now=utcnow(),
         )
@@ -36,9 +40,12 @@ def cancel(meeting_id: int) -> Response:
         flash(str(exc), "error")
     else:
         db.session.commit()
+        notice_time = counted(meetings.CANCELLATION_NOTICE_TIME // timedelta(minutes=1), "minute")
         flash(
-            "The meeting was cancelled at the provider. Its registrants' data will be deleted "
-            "at the next cleanup.",
+            "The meeting was cancelled at the provider. "
+            f"{counted(told, 'registrant')} {'is' if told == 1 else 'are'} emailed that it is "
+            f"cancelled; their data is deleted at the first cleanup after {notice_time}, once "
+            "the emails have gone.",
             "success",
         )
     return redirect(url_for("meetings.show", meeting_id=meeting.id))

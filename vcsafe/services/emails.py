@@ -153,6 +153,30 @@ def queue_registration_refused(
     )
 
 
+def queue_meeting_cancelled(
+    session: Session,
+    box: SecretsBox,
+    meeting: Meeting,
+    organisation: Organisation,
+    registrants: Sequence[Registrant],
+) -> int:
+    """Tell each registrant (a child's guardian) that the meeting will not take place.
+    Queued in the transaction that cancels it; returns how many."""
+    for registrant in registrants:
+        _queue(
+            session,
+            box,
+            organisation,
+            registrant,
+            "meeting_cancelled",
+            _recipient(registrant),
+            f"Cancelled: {meeting.title}",
+            "meeting_cancelled.txt",
+            meeting=meeting,
+        )
+    return len(registrants)
+
+
 def queue_join_link(
     session: Session,
     box: SecretsBox,

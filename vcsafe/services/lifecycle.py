@@ -41,7 +41,7 @@ def meeting_ended(session: Session, meeting: Meeting, *, ended_at: datetime, sou
     if meeting.state in (MeetingState.ENDED, MeetingState.PURGED, MeetingState.CANCELLED):
         return False
     due = ended_at + timedelta(days=meeting.registrant_retention_days)
-    # The registrants first, then the meeting (written at the flush): registrants_due_now().
+    # The registrants first, then the meeting (written at the flush): registrants_due().
     session.execute(
         update(Registrant)
         .where(
@@ -103,15 +103,16 @@ def meeting_gone(session: Session, meeting: Meeting, *, now: datetime) -> None:
     """The meeting was deleted at the provider: it will not happen, its data is due now."""
     if meeting.state is not MeetingState.SCHEDULED:
         return
-    registrants_due_now(session, meeting, now=now)
+    registrants_due(session, meeting, at=now)
     meeting.state = MeetingState.CANCELLED
     meeting.ended_at = now
     meeting.registrants_purge_due_at = now
     audit.record(session, meeting.organisation_id, "meeting.deleted_at_provider", subject=meeting)
 
 
-def registrants_due_now(session: Session, meeting: Meeting, *, now: datetime) -> None:
-    """Make every registrant of a meeting that will not take place due for deletion now.
+def registrants_due(session: Session, meeting: Meeting, *, at: datetime) -> None:
+    """Make every registrant of a meeting that will not take place due for deletion `at`, or
+    earlier where they were due earlier already (someone who cancelled is not kept longer).
 
     Lock order: whatever writes a meeting and its registrants in one transaction writes the
     registrants first. The push holds a person while it asks the provider and then writes
@@ -121,7 +122,12 @@ def registrants_due_now(session: Session, meeting: Meeting, *, now: datetime) ->
     (its changes are written at the next flush, after this statement).
     """
     session.execute(
-        update(Registrant).where(Registrant.meeting_id == meeting.id).values(purge_due_at=now)
+        update(Registrant)
+        .where(
+            Registrant.meeting_id == meeting.id,
+            or_(Registrant.purge_due_at.is_(None), Registrant.purge_due_at > at),
+        )
+        .values(purge_due_at=at)
     )
 
 
