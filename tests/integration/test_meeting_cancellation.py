@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -15,7 +17,7 @@ from tests.public import manage_link, register
 from vcsafe.app import create_app
 from vcsafe.db import db
 from vcsafe.jobs.worker import run_cleanup, run_push
-from vcsafe.models import AuditEvent, Meeting, Registrant, User, utcnow
+from vcsafe.models import AuditEvent, Meeting, OutboundEmail, Registrant, User, utcnow
 
 
 def test_registrants_are_told_before_their_data_is_deleted(
@@ -60,8 +62,10 @@ def test_registrants_are_told_before_their_data_is_deleted(
         assert '"Harbour history talk" on' in body
         assert "is cancelled: it will not take place." in body
         assert (
-            "Your registration is cancelled with it, and your joining link no longer works."
+            "The registration for it made with this email address is cancelled too, and its "
+            "joining link no longer works."
         ) in body
+        assert "Ada" not in body and "Bob" not in body  # one text for all, naming no one
     # Cy had cancelled already: nothing more for her.
     assert [m["Subject"] for m in inbox.to("cy@example.org")] == [
         "You are registered: Harbour history talk"
@@ -82,3 +86,26 @@ def test_registrants_are_told_before_their_data_is_deleted(
     session.expire_all()
     assert session.scalars(select(Registrant)).all() == []
     db.factory(app).kw["bind"].dispose()
+
+
+def test_a_childs_notice_goes_to_their_guardian(
+    app: Flask, session: Session, admin_client: FlaskClient, children_meeting: Meeting
+) -> None:
+    child = register(
+        app.test_client(),
+        children_meeting,
+        name="Tom Young",
+        email="tom@example.org",
+        age_band="child",
+        guardian_name="Ann Young",
+        guardian_email="ann@example.org",
+        guardian_consent="y",
+    )
+    assert child.status_code == 302
+    page = f"/console/meetings/{children_meeting.id}"
+    admin_client.post(f"{page}/cancel", data={"csrf_token": csrf_token(admin_client, page)})
+    session.expire_all()
+    notices = session.scalars(
+        select(OutboundEmail.to_address).where(OutboundEmail.kind == "meeting_cancelled")
+    ).all()
+    assert notices == ["ann@example.org"]

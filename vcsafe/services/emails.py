@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from vcsafe.crypto import SecretsBox
@@ -158,23 +159,35 @@ def queue_meeting_cancelled(
     box: SecretsBox,
     meeting: Meeting,
     organisation: Organisation,
-    registrants: Sequence[Registrant],
+    recipients: Sequence[tuple[int, str]],
 ) -> int:
-    """Tell each registrant (a child's guardian) that the meeting will not take place.
-    Queued in the transaction that cancels it; returns how many."""
-    for registrant in registrants:
-        _queue(
-            session,
-            box,
-            organisation,
-            registrant,
-            "meeting_cancelled",
-            _recipient(registrant),
-            f"Cancelled: {meeting.title}",
-            "meeting_cancelled.txt",
-            meeting=meeting,
-        )
-    return len(registrants)
+    """Tell each registrant (`(registrant id, address)`, a child's guardian's address for a
+    child) that the meeting will not take place; returns how many were queued.
+
+    One text for everyone, naming no one, so it is rendered and encrypted once: a meeting of
+    100,000 people is cancelled in one request, with one multi-row insert."""
+    body = box.encrypt(
+        _env()
+        .get_template("meeting_cancelled.txt")
+        .render(organisation=organisation, meeting=meeting)
+    )
+    now = utcnow()
+    rows = [
+        {
+            "organisation_id": organisation.id,
+            "registrant_id": registrant_id,
+            "kind": "meeting_cancelled",
+            "to_address": address,
+            "subject": f"Cancelled: {meeting.title}",
+            "body_encrypted": body,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for registrant_id, address in recipients
+    ]
+    if rows:
+        session.execute(insert(OutboundEmail), rows)
+    return len(rows)
 
 
 def queue_join_link(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from vcsafe.crypto import SecretsBox
@@ -180,13 +180,18 @@ def cancel_meeting(
     # Before the meeting: lock order. Their data waits a little for the notice to go out.
     due = now + CANCELLATION_NOTICE_TIME
     lifecycle.registrants_due(session, meeting, at=due)
-    still_registered = session.scalars(
-        select(Registrant).where(
-            Registrant.meeting_id == meeting.id, Registrant.status == RegistrantStatus.ACTIVE
-        )
+    still_registered = session.execute(
+        select(
+            Registrant.id,
+            # A child's emails go to their guardian.
+            case(
+                (Registrant.guardian_email != "", Registrant.guardian_email),
+                else_=Registrant.email,
+            ),
+        ).where(Registrant.meeting_id == meeting.id, Registrant.status == RegistrantStatus.ACTIVE)
     ).all()
     told = emails.queue_meeting_cancelled(
-        session, box, meeting, meeting.organisation, still_registered
+        session, box, meeting, meeting.organisation, [(i, to) for i, to in still_registered]
     )
     meeting.state = MeetingState.CANCELLED
     meeting.ended_at = now
