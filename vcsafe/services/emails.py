@@ -39,8 +39,12 @@ def manage_url(base_url: str, token: str) -> str:
 
 
 def _recipient(registrant: Registrant) -> str:
+    return _address(registrant.email, registrant.guardian_email)
+
+
+def _address(email: str, guardian_email: str) -> str:
     """Children's emails go to their guardian."""
-    return registrant.guardian_email or registrant.email
+    return guardian_email or email
 
 
 def _queue(
@@ -159,10 +163,10 @@ def queue_meeting_cancelled(
     box: SecretsBox,
     meeting: Meeting,
     organisation: Organisation,
-    recipients: Sequence[tuple[int, str]],
+    recipients: Sequence[tuple[int, str, str]],
 ) -> int:
-    """Tell each registrant (`(registrant id, address)`, a child's guardian's address for a
-    child) that the meeting will not take place; returns how many were queued.
+    """Tell each registrant (`(registrant id, email, guardian email)`; a child's goes to their
+    guardian) that the meeting will not take place; returns how many were queued.
 
     One text for everyone, naming no one, so it is rendered and encrypted once: a meeting of
     100,000 people is cancelled in one request, with one multi-row insert."""
@@ -177,13 +181,13 @@ def queue_meeting_cancelled(
             "organisation_id": organisation.id,
             "registrant_id": registrant_id,
             "kind": "meeting_cancelled",
-            "to_address": address,
+            "to_address": _address(email, guardian_email),
             "subject": f"Cancelled: {meeting.title}",
             "body_encrypted": body,
             "next_attempt_at": now,
             "created_at": now,
         }
-        for registrant_id, address in recipients
+        for registrant_id, email, guardian_email in recipients
     ]
     if rows:
         session.execute(insert(OutboundEmail), rows)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import case, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vcsafe.crypto import SecretsBox
@@ -181,17 +181,12 @@ def cancel_meeting(
     due = now + CANCELLATION_NOTICE_TIME
     lifecycle.registrants_due(session, meeting, at=due)
     still_registered = session.execute(
-        select(
-            Registrant.id,
-            # A child's emails go to their guardian.
-            case(
-                (Registrant.guardian_email != "", Registrant.guardian_email),
-                else_=Registrant.email,
-            ),
-        ).where(Registrant.meeting_id == meeting.id, Registrant.status == RegistrantStatus.ACTIVE)
+        select(Registrant.id, Registrant.email, Registrant.guardian_email).where(
+            Registrant.meeting_id == meeting.id, Registrant.status == RegistrantStatus.ACTIVE
+        )
     ).all()
     told = emails.queue_meeting_cancelled(
-        session, box, meeting, meeting.organisation, [(i, to) for i, to in still_registered]
+        session, box, meeting, meeting.organisation, still_registered
     )
     meeting.state = MeetingState.CANCELLED
     meeting.ended_at = now

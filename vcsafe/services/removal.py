@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vcsafe.models import Meeting, MeetingState, Registrant, RegistrantStatus, User
+from vcsafe.models import Meeting, Registrant, RegistrantStatus, User
 from vcsafe.providers.base import ProviderError, ProviderNotFound
 from vcsafe.services import audit
 from vcsafe.services.errors import DomainError, NotFound
+from vcsafe.services.meeting_lists import OPEN_STATES
 from vcsafe.services.provider_accounts import ProviderFor
 
 
@@ -31,10 +32,16 @@ class Removed:
     shared_link: bool  # the meeting has one link for everyone (Teams)
 
 
-def registrant_of(session: Session, meeting: Meeting, registrant_id: int) -> Registrant:
-    """One of the meeting's registrants; any other id is NotFound."""
-    registrant = session.get(Registrant, registrant_id)
-    if registrant is None or registrant.meeting_id != meeting.id:
+def registrant_of(
+    session: Session, meeting: Meeting, registrant_id: int, *, lock: bool = False
+) -> Registrant:
+    """One of the meeting's registrants (`lock`: held until the transaction ends); any other
+    id is NotFound."""
+    stmt = select(Registrant).where(
+        Registrant.id == registrant_id, Registrant.meeting_id == meeting.id
+    )
+    registrant = session.scalar(stmt.with_for_update() if lock else stmt)
+    if registrant is None:
         raise NotFound("registrant")
     return registrant
 
@@ -50,18 +57,12 @@ def remove(
     """Remove a registrant from an upcoming meeting. Nothing changes unless the provider
     confirmed their link is gone: an organiser is never told someone is out while their link
     still works."""
-    if meeting.state not in (MeetingState.DRAFT, MeetingState.SCHEDULED):
+    if meeting.state not in OPEN_STATES:
         raise DomainError("This meeting has ended or was cancelled: there is no one to remove.")
     # The registrant's row first, then the meeting's (the status change counts them out of it),
     # as every writer does. A push in flight holds the row: this waits for it, then deletes the
     # registrant it created.
-    registrant = session.scalar(
-        select(Registrant)
-        .where(Registrant.id == registrant_id, Registrant.meeting_id == meeting.id)
-        .with_for_update()
-    )
-    if registrant is None:
-        raise NotFound("registrant")
+    registrant = registrant_of(session, meeting, registrant_id, lock=True)
     if registrant.status is not RegistrantStatus.ACTIVE:
         raise DomainError("Only someone still registered can be removed.")
     account = meeting.provider_account
