@@ -41,7 +41,7 @@ from vcsafe.models import (
     utcnow,
 )
 from vcsafe.providers.base import ProviderCredentials
-from vcsafe.services import codes
+from vcsafe.services import audit, codes
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class World:
     meeting: int
     draft: int
     past: int
+    cancelled: int  # deleted in Zoom's own app; its people were told
     code: int
     old_version: int
     incident: int
@@ -73,6 +74,7 @@ class World:
             f"{m}?q=Registrant+05&page=1",
             f"/console/meetings/{self.draft}",
             f"/console/meetings/{self.past}",
+            f"/console/meetings/{self.cancelled}",
             "/console/meetings/new",
             f"{m}/edit",
             f"{m}/registrants/{self.registrant}/remove",
@@ -206,6 +208,22 @@ def world(
         state=MeetingState.ENDED,
         ended_at=utcnow() - timedelta(days=30),
     )
+    cancelled = factories.meeting(
+        session,
+        organisation,
+        title="Lighthouse tour (cancelled)",
+        provider_account_id=account.id,
+        state=MeetingState.CANCELLED,
+        ended_at=utcnow(),
+    )
+    session.flush()
+    audit.record(
+        session,
+        organisation.id,
+        "meeting.deleted_at_provider",
+        subject=cancelled,
+        registrants_told=3,
+    )
     incident = factories.incident(
         session,
         organisation,
@@ -243,6 +261,7 @@ def world(
         meeting=meeting.id,
         draft=draft.id,
         past=past.id,
+        cancelled=cancelled.id,
         code=code.id,
         old_version=old.id,
         incident=incident.id,

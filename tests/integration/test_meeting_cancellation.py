@@ -1,23 +1,36 @@
-"""An organiser cancels a meeting: the people still registered are told by email, then their
-data is deleted."""
+"""A meeting is cancelled, by an organiser here or by someone in Zoom's own app: the people
+still registered are told by email, once, then their data is deleted."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tests.conftest import app_overrides, csrf_token, sign_in
+from tests.fakes.zoom import ZoomFake
 from tests.mail import Inbox
 from tests.public import manage_link, register
-from vcsafe.app import create_app
+from vcsafe.app import create_app, interactive_providers_of, secrets_of
 from vcsafe.db import db
 from vcsafe.jobs.worker import run_cleanup, run_push
-from vcsafe.models import AuditEvent, Meeting, OutboundEmail, Registrant, User, utcnow
+from vcsafe.models import (
+    AuditEvent,
+    Meeting,
+    MeetingState,
+    OutboundEmail,
+    Registrant,
+    User,
+    utcnow,
+)
+from vcsafe.providers.base import ProviderCredentials
+from vcsafe.services import meetings
+from vcsafe.services.errors import DomainError
 
 
 def test_registrants_are_told_before_their_data_is_deleted(
@@ -109,3 +122,153 @@ def test_a_childs_notice_goes_to_their_guardian(
         select(OutboundEmail.to_address).where(OutboundEmail.kind == "meeting_cancelled")
     ).all()
     assert notices == ["ann@example.org"]
+
+
+def _zoom_deleted(
+    client: FlaskClient,
+    zoom_fake: ZoomFake,
+    credentials: ProviderCredentials,
+    meeting: Meeting,
+    *,
+    in_app: bool,
+) -> None:
+    """Zoom's signed `meeting.deleted` webhook about `meeting`, delivered to vcsafe; with
+    `in_app`, the meeting is deleted in Zoom's own app first."""
+    meeting_id = meeting.provider_meeting_id or ""
+    headers, body = zoom_fake.webhook("meeting.deleted", meeting_id, secret=credentials)
+    if in_app:
+        zoom_fake.delete_in_app(meeting_id)
+    answer = client.post(
+        f"/webhooks/zoom/{meeting.provider_account_id}", data=body, headers=headers
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+
+
+def _notices(session: Session) -> list[str]:
+    session.expire_all()
+    return sorted(
+        session.scalars(
+            select(OutboundEmail.to_address).where(OutboundEmail.kind == "meeting_cancelled")
+        )
+    )
+
+
+def test_a_meeting_deleted_in_zooms_own_app_is_cancelled_and_its_people_told(
+    database_url: str,
+    tmp_path: Path,
+    session: Session,
+    admin: User,
+    public_meeting: Meeting,
+    zoom_fake: ZoomFake,
+    zoom_credentials: ProviderCredentials,
+    smtp_server: tuple[Inbox, int],
+) -> None:
+    inbox, port = smtp_server
+    app = create_app(app_overrides(database_url, tmp_path, smtp_host="127.0.0.1", smtp_port=port))
+    for name, email in (("Ada Lovelace", "ada@example.org"), ("Bob Baker", "bob@example.org")):
+        answer = register(app.test_client(), public_meeting, name=name, email=email)
+        assert answer.status_code == 302
+    run_push(app)  # at Zoom, with their own joining links
+    assert len(zoom_fake.registrants(public_meeting.provider_meeting_id or "")) == 2
+
+    _zoom_deleted(app.test_client(), zoom_fake, zoom_credentials, public_meeting, in_app=True)
+    session.expire_all()
+    stored = session.get(Meeting, public_meeting.id)
+    assert stored is not None and stored.state is MeetingState.CANCELLED
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "meeting.deleted_at_provider")
+    ).one()
+    assert event.details == {"registrants_told": 2} and event.actor_id is None
+
+    run_push(app)
+    for address in ("ada@example.org", "bob@example.org"):
+        [notice] = [m for m in inbox.to(address) if m["Subject"].startswith("Cancelled")]
+        assert notice["Subject"] == "Cancelled: Harbour history talk"
+        body = " ".join(Inbox.body(notice).split())
+        assert "is cancelled: it will not take place." in body
+        assert "its joining link no longer works." in body
+
+    # The organiser's page says what happened, in words, and reads nothing more at Zoom.
+    console = app.test_client()
+    sign_in(console, admin)
+    url = f"/console/meetings/{public_meeting.id}"
+    asked = len(zoom_fake.server.requests)
+    page = " ".join(console.get(url).get_data(as_text=True).split())
+    assert "Deleted in Zoom, outside vcsafe</strong> on" in page
+    assert (
+        "2 registrants were emailed that it is cancelled; their data is deleted once the "
+        "emails have gone."
+    ) in page
+    for gone in ("Cancel the meeting", "Start the meeting as host", "Safety checklist"):
+        assert gone not in page
+    assert len(zoom_fake.server.requests) == asked
+
+    # Their data waits for the notice, then goes, as when an organiser cancels.
+    run_cleanup(app)
+    session.expire_all()
+    assert len(session.scalars(select(Registrant)).all()) == 2
+    session.execute(update(Registrant).values(purge_due_at=utcnow() - timedelta(minutes=1)))
+    session.commit()
+    run_cleanup(app)
+    session.expire_all()
+    assert session.scalars(select(Registrant)).all() == []
+    page = " ".join(console.get(url).get_data(as_text=True).split())
+    assert "2 registrants were emailed that it is cancelled." in page
+    db.factory(app).kw["bind"].dispose()
+
+
+def test_zoom_reporting_an_organisers_cancellation_tells_nobody_twice(
+    app: Flask,
+    session: Session,
+    admin: User,
+    admin_client: FlaskClient,
+    public_meeting: Meeting,
+    zoom_fake: ZoomFake,
+    zoom_credentials: ProviderCredentials,
+) -> None:
+    assert register(app.test_client(), public_meeting).status_code == 302
+    page = f"/console/meetings/{public_meeting.id}"
+    admin_client.post(f"{page}/cancel", data={"csrf_token": csrf_token(admin_client, page)})
+    assert _notices(session) == ["ada@example.org"]
+
+    # Zoom then reports the deletion vcsafe made.
+    _zoom_deleted(app.test_client(), zoom_fake, zoom_credentials, public_meeting, in_app=False)
+    assert _notices(session) == ["ada@example.org"]
+    actions = session.scalars(select(AuditEvent.action)).all()
+    assert "meeting.cancelled" in actions and "meeting.deleted_at_provider" not in actions
+    text = " ".join(admin_client.get(page).get_data(as_text=True).split())
+    assert f"Cancelled by {admin.name}</strong> on" in text
+    assert "1 registrant was emailed that it is cancelled" in text
+
+
+def test_an_organiser_cancelling_after_zoom_reported_the_deletion_tells_nobody_twice(
+    app: Flask,
+    session: Session,
+    admin: User,
+    public_meeting: Meeting,
+    zoom_fake: ZoomFake,
+    zoom_credentials: ProviderCredentials,
+) -> None:
+    """The race: the organiser's cancel request read the meeting as scheduled, and Zoom's
+    webhook about the deletion it made was applied before the request wrote anything."""
+    assert register(app.test_client(), public_meeting).status_code == 302
+    with db.factory(app)() as request_session:  # the organiser's request, reading first
+        meeting = request_session.get(Meeting, public_meeting.id)
+        assert meeting is not None and meeting.state is MeetingState.SCHEDULED
+        actor = request_session.get(User, admin.id)
+        assert actor is not None
+
+        _zoom_deleted(app.test_client(), zoom_fake, zoom_credentials, meeting, in_app=True)
+        assert _notices(session) == ["ada@example.org"]
+
+        with pytest.raises(DomainError, match="already cancelled"):
+            meetings.cancel_meeting(
+                request_session,
+                meeting,
+                provider_for=interactive_providers_of(app),
+                box=secrets_of(app),
+                actor=actor,
+                now=utcnow(),
+            )
+        request_session.rollback()
+    assert _notices(session) == ["ada@example.org"]

@@ -5,17 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vcsafe.models.base import Base, utcnow
+
+CANCELLED_WHERE = "action IN ('meeting.cancelled', 'meeting.deleted_at_provider')"
 
 
 class AuditEvent(Base):
     """One organiser or system action, with ids and counts only."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_org_created", "organisation_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_audit_event_org_created", "organisation_id", "created_at"),
+        # How each cancelled meeting was cancelled, for its page: a handful of rows (0017).
+        Index(
+            "ix_audit_event_meeting_cancelled",
+            "subject_id",
+            postgresql_where=text(CANCELLED_WHERE),
+            sqlite_where=text(CANCELLED_WHERE),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from vcsafe.crypto import SecretsBox
 from vcsafe.formatting import counted
 from vcsafe.models import (
     Meeting,
@@ -19,6 +20,7 @@ from vcsafe.models import (
     Recording,
     RecordingState,
     Registrant,
+    RegistrantStatus,
 )
 from vcsafe.providers.base import (
     MeetingProvider,
@@ -27,10 +29,14 @@ from vcsafe.providers.base import (
     WebhookEvent,
     WebhookKind,
 )
-from vcsafe.services import audit, planning
+from vcsafe.services import audit, emails, planning
 from vcsafe.services.provider_accounts import ProviderFor
 
 log = logging.getLogger(__name__)
+
+# How long the people of a cancelled meeting are kept after it is cancelled: time for the
+# worker to send them the notice, which is deleted with the data it is addressed with.
+CANCELLATION_NOTICE_TIME = timedelta(hours=1)
 
 
 def meeting_ended(session: Session, meeting: Meeting, *, ended_at: datetime, source: str) -> bool:
@@ -99,15 +105,57 @@ def recording_gone(session: Session, meeting: Meeting, recording_id: str, *, now
         )
 
 
-def meeting_gone(session: Session, meeting: Meeting, *, now: datetime) -> None:
-    """The meeting was deleted at the provider: it will not happen, its data is due now."""
+def meeting_gone(
+    session: Session, meeting: Meeting, *, box: SecretsBox, now: datetime
+) -> int | None:
+    """The meeting was deleted at the provider (in Zoom's own app, say): it will not take
+    place. Its people are told, as when an organiser cancels it here, and their data is due
+    once they have been. Returns how many were told; None when it was not scheduled (a
+    meeting vcsafe cancelled itself, whose deletion the provider reports back)."""
     if meeting.state is not MeetingState.SCHEDULED:
-        return
-    registrants_due(session, meeting, at=now)
+        return None
+    told = tell_registrants_cancelled(session, box, meeting, now=now)
+    if told is None:
+        return None
+    audit.record(
+        session,
+        meeting.organisation_id,
+        "meeting.deleted_at_provider",
+        subject=meeting,
+        registrants_told=told,
+    )
+    return told
+
+
+def tell_registrants_cancelled(
+    session: Session, box: SecretsBox, meeting: Meeting, *, now: datetime
+) -> int | None:
+    """Mark a meeting cancelled, email each person still registered (a child's guardian) that
+    it is, and make their data due CANCELLATION_NOTICE_TIME from now. Returns how many were
+    told, or None when the meeting turned out to be cancelled already.
+
+    Two cancellations can race: an organiser's, and the provider's webhook reporting the
+    deletion it made. Whichever writes the registrants first holds them until it commits; the
+    other waits there, then reads the meeting afresh and finds it cancelled, so nobody is
+    told twice.
+    """
+    due = now + CANCELLATION_NOTICE_TIME
+    registrants_due(session, meeting, at=due)  # before the meeting: lock order
+    session.refresh(meeting, ["state"])
+    if meeting.state is MeetingState.CANCELLED:
+        return None
+    still_registered = session.execute(
+        select(Registrant.id, Registrant.email, Registrant.guardian_email).where(
+            Registrant.meeting_id == meeting.id, Registrant.status == RegistrantStatus.ACTIVE
+        )
+    ).all()
+    told = emails.queue_meeting_cancelled(
+        session, box, meeting, meeting.organisation, still_registered
+    )
     meeting.state = MeetingState.CANCELLED
     meeting.ended_at = now
-    meeting.registrants_purge_due_at = now
-    audit.record(session, meeting.organisation_id, "meeting.deleted_at_provider", subject=meeting)
+    meeting.registrants_purge_due_at = due
+    return told
 
 
 def registrants_due(session: Session, meeting: Meeting, *, at: datetime) -> None:
@@ -137,6 +185,7 @@ def handle_event(
     event: WebhookEvent,
     provider: MeetingProvider,
     *,
+    box: SecretsBox,
     now: datetime,
 ) -> str:
     """Apply one verified webhook event; returns what happened, for the log."""
@@ -169,8 +218,10 @@ def handle_event(
         recording_gone(session, meeting, event.recording.recording_id, now=now)
         return "recording gone"
     if event.kind is WebhookKind.MEETING_DELETED:
-        meeting_gone(session, meeting, now=now)
-        return "meeting deleted at provider"
+        told = meeting_gone(session, meeting, box=box, now=now)
+        if told is None:
+            return "meeting deleted at provider (already cancelled)"
+        return f"meeting deleted at provider; {counted(told, 'registrant')} told"
     if event.kind is WebhookKind.MEETING_UPDATED:
         # Someone changed it in the provider's own app: the live checklist shows any drift.
         audit.record(

@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 
 from vcsafe.crypto import SecretsBox
 from vcsafe.models import (
+    AuditEvent,
     CodeOfConductVersion,
     ConsentPurpose,
     ConsentRecord,
     Meeting,
+    MeetingState,
     Organisation,
     Recording,
     Registrant,
@@ -47,11 +49,24 @@ class HostDetails:
 
 
 @dataclass(frozen=True)
+class Cancellation:
+    """Who cancelled a meeting, when, and how many registrants were told."""
+
+    at: datetime
+    by: str  # the organiser's name; "" when the provider reported the deletion
+    told: int | None  # None for meetings cancelled before vcsafe told anyone
+
+
+#: The audit actions that cancel a meeting (models/audit.py indexes just these).
+CANCELLING_ACTIONS = ("meeting.cancelled", "meeting.deleted_at_provider")
+
+
+@dataclass(frozen=True)
 class MeetingPage:
     meeting: Meeting
-    host: HostDetails
+    host: HostDetails | None  # None once the meeting is cancelled
     counts: meeting_lists.MeetingCounts
-    checklist: checklist.Checklist
+    checklist: checklist.Checklist | None  # None once the meeting is cancelled
     registrants: Page[Registrant]
     consents: dict[int, dict[ConsentPurpose, ConsentRecord]]
     registrants_deleted_on: datetime
@@ -61,6 +76,7 @@ class MeetingPage:
     failing_deletions: int  # registrants or recordings the purge could not delete yet
     not_accepted: list[Registrant]  # who has yet to accept the pinned code-of-conduct version
     newer_code: CodeOfConductVersion | None  # a newer version the meeting could move to
+    cancellation: Cancellation | None
 
 
 def load(
@@ -81,10 +97,13 @@ def load(
     Looking at registrants is recorded in the audit log.
     """
     counts = meeting_lists.meeting_counts(session, meeting)
+    cancelled = cancellation(session, meeting)
+    # A cancelled meeting is gone at the provider: nothing there to read, switch or join.
+    gone = cancelled is not None or meeting.state is MeetingState.CANCELLED
     account = meeting.provider_account
     provider = provider_for(account) if account is not None else None
     switched = False
-    if counts.refused_recording:
+    if counts.refused_recording and not gone:
         try:
             switched = safety_fixes.enforce_recording_refusals(
                 session, meeting, provider_for, actor=actor
@@ -121,13 +140,11 @@ def load(
     )
     return MeetingPage(
         meeting=meeting,
-        host=HostDetails(
-            join_url=meeting.join_url,
-            host_url=box.decrypt(meeting.host_url_encrypted) if meeting.host_url_encrypted else "",
-            passcode=box.decrypt(meeting.passcode_encrypted) if meeting.passcode_encrypted else "",
-        ),
+        host=None if gone else _host_details(meeting, box),
         counts=counts,
-        checklist=checklist.check(session, meeting, organisation, counts, provider, now=now),
+        checklist=None
+        if gone
+        else checklist.check(session, meeting, organisation, counts, provider, now=now),
         registrants=registrants,
         consents=consent_ledger.latest_by_registrant(session, [r.id for r in registrants.items]),
         registrants_deleted_on=ended + timedelta(days=meeting.registrant_retention_days),
@@ -141,4 +158,36 @@ def load(
         if counts.not_accepted_current_code
         else [],
         newer_code=codes.newer_version(session, meeting, now=now),
+        cancellation=cancelled,
     )
+
+
+def _host_details(meeting: Meeting, box: SecretsBox) -> HostDetails:
+    return HostDetails(
+        join_url=meeting.join_url,
+        host_url=box.decrypt(meeting.host_url_encrypted) if meeting.host_url_encrypted else "",
+        passcode=box.decrypt(meeting.passcode_encrypted) if meeting.passcode_encrypted else "",
+    )
+
+
+def cancellation(session: Session, meeting: Meeting) -> Cancellation | None:
+    """How a cancelled meeting (whose data may since have been purged) came to be cancelled,
+    from the audit log."""
+    if meeting.state not in (MeetingState.CANCELLED, MeetingState.PURGED):
+        return None
+    row = session.execute(
+        select(AuditEvent.created_at, AuditEvent.details, User.name)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(
+            AuditEvent.action.in_(CANCELLING_ACTIONS),
+            AuditEvent.subject_type == "meeting",
+            AuditEvent.subject_id == meeting.id,
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).one_or_none()
+    if row is None:
+        return None
+    at, details, by = row
+    told = (details or {}).get("registrants_told")
+    return Cancellation(at=at, by=by or "", told=told if isinstance(told, int) else None)

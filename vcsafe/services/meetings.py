@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vcsafe.crypto import SecretsBox
@@ -19,12 +18,10 @@ from vcsafe.models import (
     Organisation,
     ProviderAccount,
     RecordingPolicy,
-    Registrant,
-    RegistrantStatus,
     User,
 )
 from vcsafe.providers.base import ProviderError, ProviderNotFound
-from vcsafe.services import audit, emails, lifecycle, planning
+from vcsafe.services import audit, lifecycle, planning
 from vcsafe.services.errors import DomainError, NotFound
 from vcsafe.services.provider_accounts import ProviderFor
 
@@ -33,7 +30,6 @@ MAX_CAPACITY = 100_000
 MAX_RECORDING_RETENTION_DAYS = 365
 # How long a cancelled meeting's registrants are kept for the worker to email them that it is
 # cancelled (the push job sends due emails every few seconds; this covers a mail-server hiccup).
-CANCELLATION_NOTICE_TIME = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -160,9 +156,7 @@ def cancel_meeting(
 ) -> int:
     """Delete the meeting at the provider, then mark it cancelled and its registrants due for
     deletion: their data is no longer needed. Each registrant still registered is emailed that
-    the meeting is cancelled (returns how many), and their data is due once the worker has had
-    CANCELLATION_NOTICE_TIME to send it: the email is deleted with the data it is addressed
-    with. Should the mail server be down all that time, the deletion goes ahead regardless."""
+    the meeting is cancelled (returns how many); see lifecycle.tell_registrants_cancelled."""
     if meeting.state in (MeetingState.CANCELLED, MeetingState.PURGED):
         raise DomainError("This meeting is already cancelled.")
     if meeting.state is MeetingState.ENDED:
@@ -177,20 +171,9 @@ def cancel_meeting(
             raise DomainError(
                 f"The meeting could not be cancelled at {account.label}: {exc}"
             ) from exc
-    # Before the meeting: lock order. Their data waits a little for the notice to go out.
-    due = now + CANCELLATION_NOTICE_TIME
-    lifecycle.registrants_due(session, meeting, at=due)
-    still_registered = session.execute(
-        select(Registrant.id, Registrant.email, Registrant.guardian_email).where(
-            Registrant.meeting_id == meeting.id, Registrant.status == RegistrantStatus.ACTIVE
-        )
-    ).all()
-    told = emails.queue_meeting_cancelled(
-        session, box, meeting, meeting.organisation, still_registered
-    )
-    meeting.state = MeetingState.CANCELLED
-    meeting.ended_at = now
-    meeting.registrants_purge_due_at = due
+    told = lifecycle.tell_registrants_cancelled(session, box, meeting, now=now)
+    if told is None:  # the provider's report of this very deletion came first
+        raise DomainError("This meeting is already cancelled.")
     audit.record(
         session,
         meeting.organisation_id,

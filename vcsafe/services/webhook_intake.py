@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from vcsafe.crypto import SecretsBox
 from vcsafe.models import ProviderAccount, ProviderKind, WebhookDelivery
 from vcsafe.providers.base import (
     InboundWebhook,
@@ -40,6 +41,7 @@ def receive(
     provider: MeetingProvider,
     inbound: InboundWebhook,
     *,
+    box: SecretsBox,
     now: datetime,
 ) -> WebhookChallenge | Accepted:
     """Verify a delivery and apply its events once. Raises WebhookRejected on a bad signature,
@@ -66,7 +68,7 @@ def receive(
             )
         )
         session.flush()
-        outcomes.append(lifecycle.handle_event(session, account, event, provider, now=now))
+        outcomes.append(lifecycle.handle_event(session, account, event, provider, box=box, now=now))
     return Accepted(outcomes)
 
 

@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from vcsafe.app import interactive_providers_of
+from vcsafe.app import interactive_providers_of, secrets_of
 from vcsafe.db import db
 from vcsafe.extensions import csrf
 from vcsafe.models import ProviderKind, utcnow
@@ -42,7 +42,9 @@ def _receive(kind: ProviderKind, account_id: int) -> Response | tuple[Response, 
     )
     try:
         provider = interactive_providers_of(current_app)(account)
-        result = webhook_intake.receive(db.session, account, provider, inbound, now=utcnow())
+        result = webhook_intake.receive(
+            db.session, account, provider, inbound, box=secrets_of(current_app), now=utcnow()
+        )
         db.session.commit()
     except WebhookRejected as exc:
         db.session.rollback()

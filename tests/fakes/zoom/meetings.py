@@ -63,6 +63,13 @@ class MeetingsMixin(ZoomState):
             else:
                 meeting["settings"][name] = value
 
+    def delete_in_app(self, meeting_id: str) -> None:
+        """Delete a meeting, with its registrants, as someone in Zoom's own app would (not
+        counted in `deletions`, which counts what API clients deleted)."""
+        with self._lock:
+            del self._meetings[str(meeting_id)]
+            self._registrants.pop(str(meeting_id), None)
+
     # --- users ----------------------------------------------------------------------------
     def _user(self, userId: str) -> Answer:
         account = self._account()
