@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -140,33 +141,46 @@ def test_worker_starts_and_stops_cleanly(db_settings: dict[str, str]) -> None:
     )
     output = _drain(process)
     try:
-        assert _wait_for_line(process, output, "worker: started"), "the worker did not start"
+        assert _wait_for_line(output, "worker: started"), "the worker did not start"
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=15) == 0
-        assert _wait_for_line(process, output, "worker: stopped")
+        assert _wait_for_line(output, "worker: stopped")
     finally:
         process.kill()
 
 
-def _drain(process: subprocess.Popen[str]) -> list[str]:
-    """Read a child's output as it comes, so a full pipe never blocks it; returns the lines."""
-    lines: list[str] = []
+@dataclass
+class _Output:
+    """A child's output lines as they come, and whether its stream has ended."""
+
+    lines: list[str] = field(default_factory=list)
+    ended: threading.Event = field(default_factory=threading.Event)
+
+
+def _drain(process: subprocess.Popen[str]) -> _Output:
+    """Read a child's output as it comes, so a full pipe never blocks it."""
+    output = _Output()
     assert process.stdout is not None
     stream = process.stdout
-    threading.Thread(target=lambda: lines.extend(iter(stream.readline, "")), daemon=True).start()
-    return lines
+
+    def read() -> None:
+        output.lines.extend(iter(stream.readline, ""))
+        output.ended.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    return output
 
 
-def _wait_for_line(
-    process: subprocess.Popen[str], lines: list[str], needle: str, timeout: float = 20
-) -> bool:
+def _wait_for_line(output: _Output, needle: str, timeout: float = 20) -> bool:
+    """Whether `needle` appears in the output within `timeout`; once the stream has ended
+    (the child exited) and every line is read, the answer is known at once."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if any(needle in line for line in list(lines)):
+        ended = output.ended.is_set()  # before reading the lines: none can come after it
+        if any(needle in line for line in list(output.lines)):
             return True
-        if process.poll() is not None and not any(needle in line for line in list(lines)):
-            time.sleep(0.2)  # the reader may still be catching up with the last lines
-            return any(needle in line for line in list(lines))
+        if ended:
+            return False
         time.sleep(0.05)
     return False
 
