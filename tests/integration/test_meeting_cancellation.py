@@ -272,3 +272,33 @@ def test_an_organiser_cancelling_after_zoom_reported_the_deletion_tells_nobody_t
             )
         request_session.rollback()
     assert _notices(session) == ["ada@example.org"]
+
+
+def test_a_meeting_zoom_no_longer_has_is_shown_and_can_be_cancelled_here(
+    app: Flask,
+    session: Session,
+    admin_client: FlaskClient,
+    public_meeting: Meeting,
+    zoom_fake: ZoomFake,
+) -> None:
+    """Deleted in Zoom's own app with no webhook set up: the meeting page finds out when it
+    reads the live settings, says so, and the organiser cancels it here to tell people."""
+    assert register(app.test_client(), public_meeting).status_code == 302
+    zoom_fake.delete_in_app(public_meeting.provider_meeting_id or "")
+    page = f"/console/meetings/{public_meeting.id}"
+    text = " ".join(admin_client.get(page).get_data(as_text=True).split())
+    assert (
+        "Zoom no longer has this meeting.</strong> It was deleted outside vcsafe, so nobody "
+        "can join it, and the 1 person registered has not been told."
+    ) in text
+    assert _notices(session) == []
+
+    answer = admin_client.post(
+        f"{page}/cancel", data={"csrf_token": csrf_token(admin_client, page)}, follow_redirects=True
+    )
+    assert "1 registrant is emailed that it is cancelled" in " ".join(
+        answer.get_data(as_text=True).split()
+    )
+    assert _notices(session) == ["ada@example.org"]
+    text = " ".join(admin_client.get(page).get_data(as_text=True).split())
+    assert "no longer has this meeting" not in text

@@ -52,6 +52,11 @@ class Checklist:
     drifted: list[str]  # settings that differ at the provider from what vcsafe set
 
     @property
+    def gone_at_provider(self) -> bool:
+        """The provider says the meeting does not exist: nobody can join it."""
+        return self.live_error == settings_drift.MEETING_GONE
+
+    @property
     def passed(self) -> int:
         return sum(1 for i in self.items if i.status is Status.PASS)
 

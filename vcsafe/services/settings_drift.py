@@ -7,8 +7,20 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from vcsafe.models import Meeting
-from vcsafe.providers.base import Chat, LiveSettings, MeetingProvider, ProviderError
+from vcsafe.providers.base import (
+    Chat,
+    LiveSettings,
+    MeetingProvider,
+    ProviderError,
+    ProviderNotFound,
+)
 from vcsafe.services import audit, planning
+
+#: Why the live settings could not be read, when the provider no longer has the meeting.
+MEETING_GONE = (
+    "The provider has no such meeting any more: it was deleted outside vcsafe, in the "
+    "provider's own app, say."
+)
 
 
 def read_live(provider: MeetingProvider, meeting: Meeting) -> tuple[LiveSettings | None, str]:
@@ -17,6 +29,8 @@ def read_live(provider: MeetingProvider, meeting: Meeting) -> tuple[LiveSettings
         return None, "The meeting is not yet created at the provider."
     try:
         return provider.read_settings(meeting.provider_meeting_id), ""
+    except ProviderNotFound:
+        return None, MEETING_GONE
     except ProviderError as exc:
         return None, f"vcsafe could not read the live settings: {exc}"
 
