@@ -33,6 +33,29 @@ from vcsafe.services import meetings
 from vcsafe.services.errors import DomainError
 
 
+def _with_ada_and_bob(database_url: str, tmp_path: Path, port: int, meeting: Meeting) -> Flask:
+    """An app sending its emails to the local SMTP server on `port`, with Ada and Bob
+    registered for `meeting`."""
+    app = create_app(app_overrides(database_url, tmp_path, smtp_host="127.0.0.1", smtp_port=port))
+    for name, email in (("Ada Lovelace", "ada@example.org"), ("Bob Baker", "bob@example.org")):
+        answer = register(app.test_client(), meeting, name=name, email=email)
+        assert answer.status_code == 302
+    return app
+
+
+def _cancellation_notice(inbox: Inbox, address: str) -> str:
+    """The one cancellation notice sent to `address`, its body on one line."""
+    [notice] = [m for m in inbox.to(address) if m["Subject"].startswith("Cancelled")]
+    assert notice["Subject"] == "Cancelled: Harbour history talk"
+    body = " ".join(Inbox.body(notice).split())
+    assert "is cancelled: it will not take place." in body
+    assert (
+        "The registration for it made with this email address is cancelled too, and its "
+        "joining link no longer works."
+    ) in body
+    return body
+
+
 def test_registrants_are_told_before_their_data_is_deleted(
     database_url: str,
     tmp_path: Path,
@@ -42,10 +65,7 @@ def test_registrants_are_told_before_their_data_is_deleted(
     smtp_server: tuple[Inbox, int],
 ) -> None:
     inbox, port = smtp_server
-    app = create_app(app_overrides(database_url, tmp_path, smtp_host="127.0.0.1", smtp_port=port))
-    for name, email in (("Ada Lovelace", "ada@example.org"), ("Bob Baker", "bob@example.org")):
-        answer = register(app.test_client(), public_meeting, name=name, email=email)
-        assert answer.status_code == 302
+    app = _with_ada_and_bob(database_url, tmp_path, port, public_meeting)
     visitor = app.test_client()
     assert register(visitor, public_meeting, name="Cy", email="cy@example.org").status_code == 302
     session.expire_all()
@@ -69,15 +89,8 @@ def test_registrants_are_told_before_their_data_is_deleted(
 
     run_push(app)  # the worker's every-few-seconds job sends what is due
     for address in ("ada@example.org", "bob@example.org"):
-        [notice] = [m for m in inbox.to(address) if m["Subject"].startswith("Cancelled")]
-        assert notice["Subject"] == "Cancelled: Harbour history talk"
-        body = " ".join(Inbox.body(notice).split())
+        body = _cancellation_notice(inbox, address)
         assert '"Harbour history talk" on' in body
-        assert "is cancelled: it will not take place." in body
-        assert (
-            "The registration for it made with this email address is cancelled too, and its "
-            "joining link no longer works."
-        ) in body
         assert "Ada" not in body and "Bob" not in body  # one text for all, naming no one
     # Cy had cancelled already: nothing more for her.
     assert [m["Subject"] for m in inbox.to("cy@example.org")] == [
@@ -164,10 +177,7 @@ def test_a_meeting_deleted_in_zooms_own_app_is_cancelled_and_its_people_told(
     smtp_server: tuple[Inbox, int],
 ) -> None:
     inbox, port = smtp_server
-    app = create_app(app_overrides(database_url, tmp_path, smtp_host="127.0.0.1", smtp_port=port))
-    for name, email in (("Ada Lovelace", "ada@example.org"), ("Bob Baker", "bob@example.org")):
-        answer = register(app.test_client(), public_meeting, name=name, email=email)
-        assert answer.status_code == 302
+    app = _with_ada_and_bob(database_url, tmp_path, port, public_meeting)
     run_push(app)  # at Zoom, with their own joining links
     assert len(zoom_fake.registrants(public_meeting.provider_meeting_id or "")) == 2
 
@@ -182,11 +192,7 @@ def test_a_meeting_deleted_in_zooms_own_app_is_cancelled_and_its_people_told(
 
     run_push(app)
     for address in ("ada@example.org", "bob@example.org"):
-        [notice] = [m for m in inbox.to(address) if m["Subject"].startswith("Cancelled")]
-        assert notice["Subject"] == "Cancelled: Harbour history talk"
-        body = " ".join(Inbox.body(notice).split())
-        assert "is cancelled: it will not take place." in body
-        assert "its joining link no longer works." in body
+        _cancellation_notice(inbox, address)
 
     # The organiser's page says what happened, in words, and reads nothing more at Zoom.
     console = app.test_client()
