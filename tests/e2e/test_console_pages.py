@@ -77,6 +77,7 @@ class World:
             f"/console/meetings/{self.cancelled}",
             "/console/meetings/new",
             f"{m}/edit",
+            f"{m}/briefing",
             f"{m}/registrants/{self.registrant}/remove",
         ]
 

@@ -1,4 +1,4 @@
-"""Meetings in the console: list, plan, see, edit, send to the provider again.
+"""Meetings in the console: list, plan, see, brief the host, edit, send to the provider again.
 
 What else an organiser does from a meeting's page is in meeting_actions.py (cancel, fix,
 newest code of conduct) and consent_export.py (proof of consent as CSV)."""
@@ -27,6 +27,7 @@ from vcsafe.db import db
 from vcsafe.formatting import counted
 from vcsafe.models import Meeting, utcnow
 from vcsafe.services import (
+    briefing,
     codes,
     meeting_lists,
     meeting_page,
@@ -128,6 +129,16 @@ def show(meeting_id: int) -> str:
         Fix=Fix,
         failing_after=meeting_lists.FAILING_AFTER,
         longest_push_pause=counted(registrant_push.MAX_BACKOFF // timedelta(minutes=1), "minute"),
+    )
+
+
+@bp.get("/<int:meeting_id>/briefing")
+@login_required
+def host_briefing(meeting_id: int) -> str:
+    """A page for the host to print or keep open: checks, opening words, what to do."""
+    meeting = owned_meeting(meeting_id)
+    return render_template(
+        "console/briefing.html", m=meeting, b=briefing.brief(db.session, meeting)
     )
 
 

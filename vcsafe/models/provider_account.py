@@ -15,6 +15,11 @@ class ProviderKind(enum.StrEnum):
     ZOOM = "zoom"
     TEAMS = "teams"
 
+    @property
+    def product(self) -> str:
+        """The product's name, as people know it."""
+        return "Zoom" if self is ProviderKind.ZOOM else "Microsoft Teams"
+
 
 class AccountStatus(enum.StrEnum):
     UNCHECKED = "unchecked"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -121,7 +121,6 @@ def load(
             page=registrants.number,
             searched=bool(q.strip()),
         )
-    ended = meeting.ended_at or planning.scheduled_end(meeting)
     recordings = list(
         session.scalars(
             select(Recording)
@@ -147,7 +146,7 @@ def load(
         else checklist.check(session, meeting, organisation, counts, provider, now=now),
         registrants=registrants,
         consents=consent_ledger.latest_by_registrant(session, [r.id for r in registrants.items]),
-        registrants_deleted_on=ended + timedelta(days=meeting.registrant_retention_days),
+        registrants_deleted_on=planning.registrants_deleted_on(meeting),
         recording_switched_off_now=switched,
         children_profile_reason=planning.CHILDREN_PROFILE_REASON
         if planning.uses_children_profile(meeting)

@@ -129,4 +129,4 @@ def _provider_name(meeting: Meeting) -> str:
     account = meeting.provider_account
     if account is None:
         return "the video-conferencing provider"
-    return "Zoom" if account.kind.value == "zoom" else "Microsoft Teams"
+    return account.kind.product

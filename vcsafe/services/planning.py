@@ -114,3 +114,11 @@ def create_at_provider(
 def scheduled_end(meeting: Meeting) -> datetime:
     """When the meeting is planned to end."""
     return meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+
+
+def registrants_deleted_on(meeting: Meeting) -> datetime:
+    """When the meeting's registrant data is due for deletion: the date set when it ended or
+    was cancelled, or else its retention after the planned end."""
+    if meeting.registrants_purge_due_at is not None:
+        return meeting.registrants_purge_due_at
+    return scheduled_end(meeting) + timedelta(days=meeting.registrant_retention_days)
