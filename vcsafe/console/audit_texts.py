@@ -23,6 +23,7 @@ ACTIONS: dict[str, str] = {
     "meeting.created_at_provider": "Meeting created at the provider",
     "meeting.deleted_at_provider": "Meeting deleted at the provider",
     "meeting.ended": "Meeting ended",
+    "meeting.reminded": "Registrants emailed a reminder of the meeting",
     "meeting.fix.reapply_settings": "Safe settings applied again at the provider",
     "meeting.fix.recording_off": "Automatic recording switched off by an organiser",
     "meeting.legal_hold_placed": "Legal hold placed",

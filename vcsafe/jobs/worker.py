@@ -13,11 +13,21 @@ from flask import Flask
 from vcsafe.app import mail_eraser_of, mailer_of, providers_of, secrets_of, settings_of
 from vcsafe.db import db
 from vcsafe.models import utcnow
-from vcsafe.services import lifecycle, outbox, purge, registrant_push, safety_fixes, subscriptions
+from vcsafe.services import (
+    lifecycle,
+    outbox,
+    purge,
+    registrant_push,
+    reminders,
+    safety_fixes,
+    subscriptions,
+)
 
 log = logging.getLogger(__name__)
 #: How often Teams meetings get their change-notification subscriptions created and renewed.
 SUBSCRIPTION_INTERVAL_MINUTES = 5
+#: How often the worker looks for meetings whose registrants are due their day-before reminder.
+REMINDER_INTERVAL_MINUTES = 5
 S = TypeVar("S", bound=BaseScheduler)
 
 
@@ -80,6 +90,14 @@ def run_outbox(app: Flask) -> outbox.DeliveryReport:
     return report
 
 
+def run_reminders(app: Flask) -> reminders.ReminderReport:
+    """Queue the day-before reminders of meetings starting soon (the push job sends them)."""
+    report = reminders.send_due(db.factory(app), secrets_of(app), now=utcnow())
+    if report.meetings:
+        log.info("reminders: %d queued for %d meetings", report.emails, report.meetings)
+    return report
+
+
 def run_subscriptions(app: Flask) -> subscriptions.SubscriptionReport:
     """Subscribe Teams meetings to change notifications and keep the subscriptions alive."""
     report = subscriptions.keep_subscriptions(
@@ -105,6 +123,9 @@ def schedule_jobs(scheduler: S, app: Flask) -> S:
     )
     scheduler.add_job(
         run_push, "interval", seconds=settings.push_interval_seconds, id="push", **common
+    )
+    scheduler.add_job(
+        run_reminders, "interval", minutes=REMINDER_INTERVAL_MINUTES, id="reminders", **common
     )
     scheduler.add_job(
         run_subscriptions,

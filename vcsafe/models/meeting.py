@@ -86,6 +86,9 @@ class Meeting(Base):
     ended_at: Mapped[datetime | None]
     registrants_purge_due_at: Mapped[datetime | None] = mapped_column(index=True)
     legal_hold: Mapped[bool] = mapped_column(default=False)
+    # The day-before reminder (services/reminders.py): when it was queued, and to how many.
+    reminded_at: Mapped[datetime | None]
+    reminded_count: Mapped[int] = mapped_column(default=0, server_default="0")
     legal_hold_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -38,11 +38,16 @@ def manage_url(base_url: str, token: str) -> str:
     return f"{base_url}/manage/{token}"
 
 
+def render(template: str, **context: object) -> str:
+    """An email's text from its template in templates/email/."""
+    return _env().get_template(template).render(**context)
+
+
 def _recipient(registrant: Registrant) -> str:
-    return _address(registrant.email, registrant.guardian_email)
+    return address(registrant.email, registrant.guardian_email)
 
 
-def _address(email: str, guardian_email: str) -> str:
+def address(email: str, guardian_email: str) -> str:
     """Children's emails go to their guardian."""
     return guardian_email or email
 
@@ -181,7 +186,7 @@ def queue_meeting_cancelled(
             "organisation_id": organisation.id,
             "registrant_id": registrant_id,
             "kind": "meeting_cancelled",
-            "to_address": _address(email, guardian_email),
+            "to_address": address(email, guardian_email),
             "subject": f"Cancelled: {meeting.title}",
             "body_encrypted": body,
             "next_attempt_at": now,

@@ -30,6 +30,7 @@ from vcsafe.services import (
     consent_ledger,
     meeting_lists,
     planning,
+    reminders,
     safety_fixes,
 )
 from vcsafe.services.meeting_lists import FAILING_AFTER
@@ -77,6 +78,7 @@ class MeetingPage:
     not_accepted: list[Registrant]  # who has yet to accept the pinned code-of-conduct version
     newer_code: CodeOfConductVersion | None  # a newer version the meeting could move to
     cancellation: Cancellation | None
+    reminder_due: datetime | None  # when the day-before reminder goes, if it is still to go
 
 
 def load(
@@ -158,6 +160,9 @@ def load(
         else [],
         newer_code=codes.newer_version(session, meeting, now=now),
         cancellation=cancelled,
+        reminder_due=reminders.due_at(meeting)
+        if meeting.state is MeetingState.SCHEDULED and meeting.reminded_at is None
+        else None,
     )
 
 
