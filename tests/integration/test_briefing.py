@@ -35,7 +35,10 @@ def test_a_recorded_zoom_meeting(
 
     text = _briefing(admin_client, public_meeting)
     assert "on Zoom." in text
-    assert "People wait in the waiting room until you admit them" in text
+    assert (
+        "People wait in the waiting room until you admit them: admit only names you expect "
+        "(the 2 people registered are listed on the meeting page)."
+    ) in text
     assert "Automatic recording is on: nobody registered has said no to it." in text
     assert (
         "This meeting is recorded, as you agreed when you registered. The recording is kept "

@@ -106,7 +106,9 @@ def _before(meeting: Meeting, chat: Chat, children: int, refused: int, records: 
     lobby = "lobby" if _teams(meeting) else "waiting room"
     found = [
         f"Start the meeting with the host link on the meeting page. People wait in the {lobby} "
-        "until you admit them: admit only names you expect.",
+        "until you admit them: admit only names you expect (the "
+        f"{counted(meeting.active_registrants, 'person', 'people')} registered are listed on "
+        "the meeting page).",
         "Ask at least one other person to co-host: one of you runs the meeting while the other "
         "watches the participants" + (" and the chat." if chat is not Chat.OFF else "."),
     ]
