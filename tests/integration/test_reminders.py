@@ -61,8 +61,9 @@ def test_people_with_a_link_are_reminded_once_the_day_before(
     console = app.test_client()
     sign_in(console, admin)
     url = f"/console/meetings/{public_meeting.id}"
-    assert "a day before the meeting, everyone who has their joining link by then" in _one_line(
-        console.get(url).get_data(as_text=True)
+    assert (
+        "a day before the meeting, everyone who has their joining link and registered"
+        in _one_line(console.get(url).get_data(as_text=True))
     )
 
     # A day before: they registered two days ago, and someone registers now.

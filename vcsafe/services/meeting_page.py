@@ -160,7 +160,7 @@ def load(
         else [],
         newer_code=codes.newer_version(session, meeting, now=now),
         cancellation=cancelled,
-        reminder_due=reminders.due_at(meeting)
+        reminder_due=max(reminders.due_at(meeting), now)
         if meeting.state is MeetingState.SCHEDULED and meeting.reminded_at is None
         else None,
     )
