@@ -193,6 +193,14 @@ def test_a_meeting_deleted_in_zooms_own_app_is_cancelled_and_its_people_told(
     run_push(app)
     for address in ("ada@example.org", "bob@example.org"):
         _cancellation_notice(inbox, address)
+    # The organisers hear of it too (no one planned it in vcsafe here: the admins).
+    [told] = inbox.to(admin.email)
+    assert told["Subject"] == "Deleted in Zoom: Harbour history talk"
+    body = " ".join(Inbox.body(told).split())
+    assert "was deleted in Zoom, outside vcsafe. Nobody can join it any more" in body
+    assert "vcsafe has emailed the 2 people still registered that it is cancelled." in body
+    assert f"/console/meetings/{public_meeting.id}" in body
+    assert "Ada" not in body and "ada@" not in body
 
     # The organiser's page says what happened, in words, and reads nothing more at Zoom.
     console = app.test_client()
@@ -308,3 +316,24 @@ def test_a_meeting_zoom_no_longer_has_is_shown_and_can_be_cancelled_here(
     assert _notices(session) == ["ada@example.org"]
     text = " ".join(admin_client.get(page).get_data(as_text=True).split())
     assert "no longer has this meeting" not in text
+
+
+def test_whoever_planned_a_meeting_hears_it_was_deleted_in_zoom(
+    app: Flask,
+    session: Session,
+    admin: User,
+    organiser: User,
+    public_meeting: Meeting,
+    zoom_fake: ZoomFake,
+    zoom_credentials: ProviderCredentials,
+) -> None:
+    session.execute(
+        update(Meeting).where(Meeting.id == public_meeting.id).values(created_by_id=organiser.id)
+    )
+    session.commit()
+    _zoom_deleted(app.test_client(), zoom_fake, zoom_credentials, public_meeting, in_app=True)
+    session.expire_all()
+    told = session.scalars(
+        select(OutboundEmail.to_address).where(OutboundEmail.kind == "deleted_at_provider")
+    ).all()
+    assert told == [organiser.email]  # not the admins as well

@@ -199,6 +199,37 @@ def queue_meeting_cancelled(
     return len(rows)
 
 
+def queue_deleted_at_provider(
+    session: Session,
+    box: SecretsBox,
+    meeting: Meeting,
+    recipients: Sequence[str],
+    *,
+    told: int,
+    page_url: str,
+) -> int:
+    """Tell a meeting's organisers that someone deleted it in Zoom's or Teams' own app and
+    that vcsafe cancelled it; returns how many were queued."""
+    account = meeting.provider_account
+    product = account.kind.product if account is not None else "the provider's own app"
+    for to in recipients:
+        _queue(
+            session,
+            box,
+            meeting.organisation,
+            None,
+            "deleted_at_provider",
+            to,
+            f"Deleted in {product}: {meeting.title}",
+            "meeting_deleted_at_provider.txt",
+            meeting=meeting,
+            product=product,
+            told=told,
+            page_url=page_url,
+        )
+    return len(recipients)
+
+
 def queue_join_link(
     session: Session,
     box: SecretsBox,

@@ -21,6 +21,8 @@ from vcsafe.models import (
     RecordingState,
     Registrant,
     RegistrantStatus,
+    Role,
+    User,
 )
 from vcsafe.providers.base import (
     MeetingProvider,
@@ -106,17 +108,26 @@ def recording_gone(session: Session, meeting: Meeting, recording_id: str, *, now
 
 
 def meeting_gone(
-    session: Session, meeting: Meeting, *, box: SecretsBox, now: datetime
+    session: Session, meeting: Meeting, *, box: SecretsBox, base_url: str, now: datetime
 ) -> int | None:
     """The meeting was deleted at the provider (in Zoom's own app, say): it will not take
     place. Its people are told, as when an organiser cancels it here, and their data is due
-    once they have been. Returns how many were told; None when it was not scheduled (a
-    meeting vcsafe cancelled itself, whose deletion the provider reports back)."""
+    once they have been; its organisers are told what happened. Returns how many registrants
+    were told; None when it was not scheduled (a meeting vcsafe cancelled itself, whose
+    deletion the provider reports back)."""
     if meeting.state is not MeetingState.SCHEDULED:
         return None
     told = tell_registrants_cancelled(session, box, meeting, now=now)
     if told is None:
         return None
+    emails.queue_deleted_at_provider(
+        session,
+        box,
+        meeting,
+        _organisers(session, meeting),
+        told=told,
+        page_url=f"{base_url.rstrip('/')}/console/meetings/{meeting.id}",
+    )
     audit.record(
         session,
         meeting.organisation_id,
@@ -125,6 +136,25 @@ def meeting_gone(
         registrants_told=told,
     )
     return told
+
+
+def _organisers(session: Session, meeting: Meeting) -> list[str]:
+    """Who hears about a meeting: whoever planned it, while they can sign in; otherwise the
+    organisation's admins."""
+    planner = session.get(User, meeting.created_by_id) if meeting.created_by_id else None
+    if planner is not None and planner.active:
+        return [planner.email]
+    return list(
+        session.scalars(
+            select(User.email)
+            .where(
+                User.organisation_id == meeting.organisation_id,
+                User.role == Role.ADMIN,
+                User.active.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )
 
 
 def tell_registrants_cancelled(
@@ -186,6 +216,7 @@ def handle_event(
     provider: MeetingProvider,
     *,
     box: SecretsBox,
+    base_url: str,
     now: datetime,
 ) -> str:
     """Apply one verified webhook event; returns what happened, for the log."""
@@ -218,7 +249,7 @@ def handle_event(
         recording_gone(session, meeting, event.recording.recording_id, now=now)
         return "recording gone"
     if event.kind is WebhookKind.MEETING_DELETED:
-        told = meeting_gone(session, meeting, box=box, now=now)
+        told = meeting_gone(session, meeting, box=box, base_url=base_url, now=now)
         if told is None:
             return "meeting deleted at provider (already cancelled)"
         return f"meeting deleted at provider; {counted(told, 'registrant')} told"

@@ -42,6 +42,7 @@ def receive(
     inbound: InboundWebhook,
     *,
     box: SecretsBox,
+    base_url: str,
     now: datetime,
 ) -> WebhookChallenge | Accepted:
     """Verify a delivery and apply its events once. Raises WebhookRejected on a bad signature,
@@ -68,7 +69,11 @@ def receive(
             )
         )
         session.flush()
-        outcomes.append(lifecycle.handle_event(session, account, event, provider, box=box, now=now))
+        outcomes.append(
+            lifecycle.handle_event(
+                session, account, event, provider, box=box, base_url=base_url, now=now
+            )
+        )
     return Accepted(outcomes)
 
 

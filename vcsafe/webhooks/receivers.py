@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from vcsafe.app import interactive_providers_of, secrets_of
+from vcsafe.app import interactive_providers_of, secrets_of, settings_of
 from vcsafe.db import db
 from vcsafe.extensions import csrf
 from vcsafe.models import ProviderKind, utcnow
@@ -43,7 +43,13 @@ def _receive(kind: ProviderKind, account_id: int) -> Response | tuple[Response, 
     try:
         provider = interactive_providers_of(current_app)(account)
         result = webhook_intake.receive(
-            db.session, account, provider, inbound, box=secrets_of(current_app), now=utcnow()
+            db.session,
+            account,
+            provider,
+            inbound,
+            box=secrets_of(current_app),
+            base_url=settings_of(current_app).base_url,
+            now=utcnow(),
         )
         db.session.commit()
     except WebhookRejected as exc:
