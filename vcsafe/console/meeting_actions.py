@@ -16,7 +16,7 @@ from vcsafe.console.forms import ConfirmForm
 from vcsafe.db import db
 from vcsafe.formatting import counted
 from vcsafe.models import utcnow
-from vcsafe.services import codes, lifecycle, meetings, removal, safety_fixes
+from vcsafe.services import cancellation, codes, meetings, removal, safety_fixes
 from vcsafe.services.checklist import Fix
 from vcsafe.services.errors import DomainError
 
@@ -40,7 +40,9 @@ def cancel(meeting_id: int) -> Response:
         flash(str(exc), "error")
     else:
         db.session.commit()
-        notice_time = counted(lifecycle.CANCELLATION_NOTICE_TIME // timedelta(minutes=1), "minute")
+        notice_time = counted(
+            cancellation.CANCELLATION_NOTICE_TIME // timedelta(minutes=1), "minute"
+        )
         flash(
             "The meeting was cancelled at the provider. "
             f"{counted(told, 'registrant')} {'is' if told == 1 else 'are'} emailed that it is "

@@ -166,7 +166,7 @@ def move_to_latest(
     if newest.id == current.id:
         raise DomainError(f"The meeting already uses the newest version ({newest.number}).")
     # The people first (locked here), then the meeting: the lock order of
-    # lifecycle.registrants_due.
+    # cancellation.registrants_due.
     to_ask = registrants_to_reaccept(session, meeting, limit=None, version=newest, lock=True)
     meeting.code_of_conduct_version_id = newest.id
     meeting.code_of_conduct_version = newest

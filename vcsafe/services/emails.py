@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from vcsafe.crypto import SecretsBox
@@ -161,73 +160,6 @@ def queue_registration_refused(
         "registration_refused.txt",
         meeting=meeting,
     )
-
-
-def queue_meeting_cancelled(
-    session: Session,
-    box: SecretsBox,
-    meeting: Meeting,
-    organisation: Organisation,
-    recipients: Sequence[tuple[int, str, str]],
-) -> int:
-    """Tell each registrant (`(registrant id, email, guardian email)`; a child's goes to their
-    guardian) that the meeting will not take place; returns how many were queued.
-
-    One text for everyone, naming no one, so it is rendered and encrypted once: a meeting of
-    100,000 people is cancelled in one request, with one multi-row insert."""
-    body = box.encrypt(
-        _env()
-        .get_template("meeting_cancelled.txt")
-        .render(organisation=organisation, meeting=meeting)
-    )
-    now = utcnow()
-    rows = [
-        {
-            "organisation_id": organisation.id,
-            "registrant_id": registrant_id,
-            "kind": "meeting_cancelled",
-            "to_address": address(email, guardian_email),
-            "subject": f"Cancelled: {meeting.title}",
-            "body_encrypted": body,
-            "next_attempt_at": now,
-            "created_at": now,
-        }
-        for registrant_id, email, guardian_email in recipients
-    ]
-    if rows:
-        session.execute(insert(OutboundEmail), rows)
-    return len(rows)
-
-
-def queue_deleted_at_provider(
-    session: Session,
-    box: SecretsBox,
-    meeting: Meeting,
-    recipients: Sequence[str],
-    *,
-    told: int,
-    page_url: str,
-) -> int:
-    """Tell a meeting's organisers that someone deleted it in Zoom's or Teams' own app and
-    that vcsafe cancelled it; returns how many were queued."""
-    account = meeting.provider_account
-    product = account.kind.product if account is not None else "the provider's own app"
-    for to in recipients:
-        _queue(
-            session,
-            box,
-            meeting.organisation,
-            None,
-            "deleted_at_provider",
-            to,
-            f"Deleted in {product}: {meeting.title}",
-            "meeting_deleted_at_provider.txt",
-            meeting=meeting,
-            product=product,
-            told=told,
-            page_url=page_url,
-        )
-    return len(recipients)
 
 
 def queue_join_link(

@@ -20,9 +20,6 @@ from vcsafe.models import (
     Recording,
     RecordingState,
     Registrant,
-    RegistrantStatus,
-    Role,
-    User,
 )
 from vcsafe.providers.base import (
     MeetingProvider,
@@ -31,14 +28,10 @@ from vcsafe.providers.base import (
     WebhookEvent,
     WebhookKind,
 )
-from vcsafe.services import audit, emails, planning
+from vcsafe.services import audit, cancellation, planning
 from vcsafe.services.provider_accounts import ProviderFor
 
 log = logging.getLogger(__name__)
-
-# How long the people of a cancelled meeting are kept after it is cancelled: time for the
-# worker to send them the notice, which is deleted with the data it is addressed with.
-CANCELLATION_NOTICE_TIME = timedelta(hours=1)
 
 
 def meeting_ended(session: Session, meeting: Meeting, *, ended_at: datetime, source: str) -> bool:
@@ -49,7 +42,7 @@ def meeting_ended(session: Session, meeting: Meeting, *, ended_at: datetime, sou
     if meeting.state in (MeetingState.ENDED, MeetingState.PURGED, MeetingState.CANCELLED):
         return False
     due = ended_at + timedelta(days=meeting.registrant_retention_days)
-    # The registrants first, then the meeting (written at the flush): registrants_due().
+    # The registrants first, then the meeting (written at the flush): cancellation.py.
     session.execute(
         update(Registrant)
         .where(
@@ -107,108 +100,6 @@ def recording_gone(session: Session, meeting: Meeting, recording_id: str, *, now
         )
 
 
-def meeting_gone(
-    session: Session, meeting: Meeting, *, box: SecretsBox, base_url: str, now: datetime
-) -> int | None:
-    """The meeting was deleted at the provider (in Zoom's own app, say): it will not take
-    place. Its people are told, as when an organiser cancels it here, and their data is due
-    once they have been; its organisers are told what happened. Returns how many registrants
-    were told; None when it was not scheduled (a meeting vcsafe cancelled itself, whose
-    deletion the provider reports back)."""
-    if meeting.state is not MeetingState.SCHEDULED:
-        return None
-    told = tell_registrants_cancelled(session, box, meeting, now=now)
-    if told is None:
-        return None
-    emails.queue_deleted_at_provider(
-        session,
-        box,
-        meeting,
-        _organisers(session, meeting),
-        told=told,
-        page_url=f"{base_url.rstrip('/')}/console/meetings/{meeting.id}",
-    )
-    audit.record(
-        session,
-        meeting.organisation_id,
-        "meeting.deleted_at_provider",
-        subject=meeting,
-        registrants_told=told,
-    )
-    return told
-
-
-def _organisers(session: Session, meeting: Meeting) -> list[str]:
-    """Who hears about a meeting: whoever planned it, while they can sign in; otherwise the
-    organisation's admins."""
-    planner = session.get(User, meeting.created_by_id) if meeting.created_by_id else None
-    if planner is not None and planner.active:
-        return [planner.email]
-    return list(
-        session.scalars(
-            select(User.email)
-            .where(
-                User.organisation_id == meeting.organisation_id,
-                User.role == Role.ADMIN,
-                User.active.is_(True),
-            )
-            .order_by(User.id)
-        )
-    )
-
-
-def tell_registrants_cancelled(
-    session: Session, box: SecretsBox, meeting: Meeting, *, now: datetime
-) -> int | None:
-    """Mark a meeting cancelled, email each person still registered (a child's guardian) that
-    it is, and make their data due CANCELLATION_NOTICE_TIME from now. Returns how many were
-    told, or None when the meeting turned out to be cancelled already.
-
-    Two cancellations can race: an organiser's, and the provider's webhook reporting the
-    deletion it made. Whichever writes the registrants first holds them until it commits; the
-    other waits there, then reads the meeting afresh and finds it cancelled, so nobody is
-    told twice.
-    """
-    due = now + CANCELLATION_NOTICE_TIME
-    registrants_due(session, meeting, at=due)  # before the meeting: lock order
-    session.refresh(meeting, ["state"])
-    if meeting.state is MeetingState.CANCELLED:
-        return None
-    still_registered = session.execute(
-        select(Registrant.id, Registrant.email, Registrant.guardian_email).where(
-            Registrant.meeting_id == meeting.id, Registrant.status == RegistrantStatus.ACTIVE
-        )
-    ).all()
-    told = emails.queue_meeting_cancelled(
-        session, box, meeting, meeting.organisation, still_registered
-    )
-    meeting.state = MeetingState.CANCELLED
-    meeting.ended_at = now
-    meeting.registrants_purge_due_at = due
-    return told
-
-
-def registrants_due(session: Session, meeting: Meeting, *, at: datetime) -> None:
-    """Make every registrant of a meeting that will not take place due for deletion `at`, or
-    earlier where they were due earlier already (someone who cancelled is not kept longer).
-
-    Lock order: whatever writes a meeting and its registrants in one transaction writes the
-    registrants first. The push holds a person while it asks the provider and then writes
-    their meeting (switching recording off); registrations, cancellations and the purge write
-    people and then, through the triggers, their meeting's count. A change made the other way
-    round, meeting first, would deadlock with them. So call this before changing `meeting`
-    (its changes are written at the next flush, after this statement).
-    """
-    session.execute(
-        update(Registrant)
-        .where(
-            Registrant.meeting_id == meeting.id,
-            or_(Registrant.purge_due_at.is_(None), Registrant.purge_due_at > at),
-        )
-        .values(purge_due_at=at)
-    )
-
-
 def handle_event(
     session: Session,
     account: ProviderAccount,
@@ -249,7 +140,7 @@ def handle_event(
         recording_gone(session, meeting, event.recording.recording_id, now=now)
         return "recording gone"
     if event.kind is WebhookKind.MEETING_DELETED:
-        told = meeting_gone(session, meeting, box=box, base_url=base_url, now=now)
+        told = cancellation.meeting_gone(session, meeting, box=box, base_url=base_url, now=now)
         if told is None:
             return "meeting deleted at provider (already cancelled)"
         return f"meeting deleted at provider; {counted(told, 'registrant')} told"

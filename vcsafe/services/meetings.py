@@ -21,7 +21,7 @@ from vcsafe.models import (
     User,
 )
 from vcsafe.providers.base import ProviderError, ProviderNotFound
-from vcsafe.services import audit, lifecycle, planning
+from vcsafe.services import audit, cancellation, planning
 from vcsafe.services.errors import DomainError, NotFound
 from vcsafe.services.provider_accounts import ProviderFor
 
@@ -156,7 +156,7 @@ def cancel_meeting(
 ) -> int:
     """Delete the meeting at the provider, then mark it cancelled and its registrants due for
     deletion: their data is no longer needed. Each registrant still registered is emailed that
-    the meeting is cancelled (returns how many); see lifecycle.tell_registrants_cancelled."""
+    the meeting is cancelled (returns how many); see cancellation.tell_registrants_cancelled."""
     if meeting.state in (MeetingState.CANCELLED, MeetingState.PURGED):
         raise DomainError("This meeting is already cancelled.")
     if meeting.state is MeetingState.ENDED:
@@ -171,7 +171,7 @@ def cancel_meeting(
             raise DomainError(
                 f"The meeting could not be cancelled at {account.label}: {exc}"
             ) from exc
-    told = lifecycle.tell_registrants_cancelled(session, box, meeting, now=now)
+    told = cancellation.tell_registrants_cancelled(session, box, meeting, now=now)
     if told is None:  # the provider's report of this very deletion came first
         raise DomainError("This meeting is already cancelled.")
     audit.record(

@@ -81,7 +81,7 @@ def remind(session: Session, box: SecretsBox, meeting: Meeting, *, now: datetime
     """Queue one meeting's reminders; returns how many, or None when it had them already.
 
     The emails are written first and the meeting last, as everything that writes both a
-    meeting and what hangs on its registrants does (lifecycle.registrants_due). The meeting is
+    meeting and what hangs on its registrants does (cancellation.registrants_due). The meeting is
     marked only where it is still unmarked: a second worker doing the same meeting at the same
     moment waits for the first, finds it marked, and rolls its own emails back.
     """
