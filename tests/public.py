@@ -95,6 +95,20 @@ def register(client: FlaskClient, meeting: Meeting, **fields: Any) -> TestRespon
     return client.post(url, data={k: v for k, v in data.items() if v is not None})
 
 
+def register_child(client: FlaskClient, meeting: Meeting) -> TestResponse:
+    """Register Tom Young, a child, with his guardian Ann Young's consent (ann@example.org)."""
+    return register(
+        client,
+        meeting,
+        name="Tom Young",
+        email="tom@example.org",
+        age_band="child",
+        guardian_name="Ann Young",
+        guardian_email="ann@example.org",
+        guardian_consent="y",
+    )
+
+
 def manage_link(session: Session, registrant_id: int) -> str:
     """The private link from the newest email queued for a registrant."""
     sealed = session.scalars(

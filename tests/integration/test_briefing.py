@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests import factories
-from tests.public import register
+from tests.public import register, register_child
 from vcsafe.models import Meeting, Organisation, ProviderKind
 
 
@@ -71,16 +71,7 @@ def test_someone_refusing_recording_changes_what_the_host_says(
 def test_a_meeting_with_children(
     app: Flask, admin_client: FlaskClient, children_meeting: Meeting
 ) -> None:
-    child = register(
-        app.test_client(),
-        children_meeting,
-        name="Tom Young",
-        email="tom@example.org",
-        age_band="child",
-        guardian_name="Ann Young",
-        guardian_email="ann@example.org",
-        guardian_consent="y",
-    )
+    child = register_child(app.test_client(), children_meeting)
     assert child.status_code == 302
     text = _briefing(admin_client, children_meeting)
     assert "1 child under 13 registered, each with a parent's or guardian's consent." in text

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import app_overrides, csrf_token, sign_in
 from tests.fakes.zoom import ZoomFake
 from tests.mail import Inbox
-from tests.public import manage_link, register
+from tests.public import manage_link, register, register_child
 from vcsafe.app import create_app, interactive_providers_of, secrets_of
 from vcsafe.db import db
 from vcsafe.jobs.worker import run_cleanup, run_push
@@ -117,16 +117,7 @@ def test_registrants_are_told_before_their_data_is_deleted(
 def test_a_childs_notice_goes_to_their_guardian(
     app: Flask, session: Session, admin_client: FlaskClient, children_meeting: Meeting
 ) -> None:
-    child = register(
-        app.test_client(),
-        children_meeting,
-        name="Tom Young",
-        email="tom@example.org",
-        age_band="child",
-        guardian_name="Ann Young",
-        guardian_email="ann@example.org",
-        guardian_consent="y",
-    )
+    child = register_child(app.test_client(), children_meeting)
     assert child.status_code == 302
     page = f"/console/meetings/{children_meeting.id}"
     admin_client.post(f"{page}/cancel", data={"csrf_token": csrf_token(admin_client, page)})

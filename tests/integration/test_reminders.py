@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import app_overrides, csrf_token, sign_in
 from tests.mail import Inbox
-from tests.public import manage_link, register
+from tests.public import manage_link, register, register_child
 from vcsafe.app import create_app, secrets_of
 from vcsafe.db import db
 from vcsafe.jobs.worker import run_push, run_reminders
@@ -115,16 +115,7 @@ def test_people_with_a_link_are_reminded_once_the_day_before(
 def test_a_childs_reminder_goes_to_their_guardian(
     app: Flask, session: Session, children_meeting: Meeting
 ) -> None:
-    child = register(
-        app.test_client(),
-        children_meeting,
-        name="Tom Young",
-        email="bob@example.org",
-        age_band="child",
-        guardian_name="Ann Young",
-        guardian_email="ann@example.org",
-        guardian_consent="y",
-    )
+    child = register_child(app.test_client(), children_meeting)
     assert child.status_code == 302
     run_push(app)
     session.execute(update(Registrant).values(created_at=utcnow() - timedelta(days=2)))
