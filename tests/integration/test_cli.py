@@ -140,11 +140,14 @@ def test_worker_starts_and_stops_cleanly(db_settings: dict[str, str]) -> None:
         text=True,
     )
     output = _drain(process)
+    # Generous limits: on a loaded machine the jobs that run at start-up can take seconds, and
+    # SIGTERM waits for them. A passing run takes about two seconds either way.
     try:
-        assert _wait_for_line(output, "worker: started"), "the worker did not start"
+        started = _wait_for_line(output, "worker: started", timeout=60)
+        assert started, "the worker did not start:\n" + "".join(output.lines)
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=15) == 0
-        assert _wait_for_line(output, "worker: stopped")
+        assert process.wait(timeout=60) == 0, "".join(output.lines)
+        assert _wait_for_line(output, "worker: stopped"), "".join(output.lines)
     finally:
         process.kill()
 
