@@ -204,7 +204,12 @@ def test_a_meeting_deleted_in_zooms_own_app_is_cancelled_and_its_people_told(
         "2 registrants were emailed that it is cancelled; their data is deleted once the "
         "emails have gone."
     ) in page
-    for gone in ("Cancel the meeting", "Start the meeting as host", "Safety checklist"):
+    for gone in (
+        "Cancel the meeting",
+        "Start the meeting as host",
+        "Safety checklist",
+        "Share this address",
+    ):
         assert gone not in page
     assert len(zoom_fake.server.requests) == asked
 
