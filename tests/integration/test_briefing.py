@@ -75,7 +75,9 @@ def test_a_meeting_with_children(
     assert child.status_code == 302
     text = _briefing(admin_client, children_meeting)
     assert "1 child under 13 registered, each with a parent's or guardian's consent." in text
-    assert "Do not record this meeting: nobody was asked to agree to it." in text
+    assert (
+        "Do not record this meeting: meetings that may include children are never recorded."
+    ) in text
     assert "The chat is switched off for this meeting." in text
     assert "Delete offensive chat messages" not in text
     assert "Tom" not in text and "Ann" not in text  # counts, never names
@@ -91,6 +93,8 @@ def test_a_teams_meeting_names_teams_controls(
     session.commit()
     text = _briefing(admin_client, meeting)
     assert "on Microsoft Teams." in text
+    assert "admit only names you expect (nobody has registered yet)." in text
+    assert "Do not record this meeting: nobody was asked to agree to it." in text
     assert "People wait in the lobby until you admit them" in text
     assert "<td>Remove someone</td><td>People, More options (…) by their name" in text
     assert "Suspend Participant Activities" not in text

@@ -104,11 +104,16 @@ def _children(session: Session, meeting: Meeting) -> int:
 
 def _before(meeting: Meeting, chat: Chat, children: int, refused: int, records: bool) -> list[str]:
     lobby = "lobby" if _teams(meeting) else "waiting room"
+    registered = meeting.active_registrants
+    listed = (
+        f"the {counted(registered, 'person', 'people')} registered "
+        f"{'is' if registered == 1 else 'are'} listed on the meeting page"
+        if registered
+        else "nobody has registered yet"
+    )
     found = [
         f"Start the meeting with the host link on the meeting page. People wait in the {lobby} "
-        "until you admit them: admit only names you expect (the "
-        f"{counted(meeting.active_registrants, 'person', 'people')} registered are listed on "
-        "the meeting page).",
+        f"until you admit them: admit only names you expect ({listed}).",
         "Ask at least one other person to co-host: one of you runs the meeting while the other "
         "watches the participants" + (" and the chat." if chat is not Chat.OFF else "."),
     ]
@@ -118,7 +123,11 @@ def _before(meeting: Meeting, chat: Chat, children: int, refused: int, records: 
             "registered, each with a parent's or guardian's consent. Do not record, keep the "
             "chat off, and never ask for contact details in the meeting."
         )
-    if meeting.recording_policy is RecordingPolicy.NONE or planning.uses_children_profile(meeting):
+    if planning.uses_children_profile(meeting):
+        found.append(
+            "Do not record this meeting: meetings that may include children are never recorded."
+        )
+    elif meeting.recording_policy is RecordingPolicy.NONE:
         found.append("Do not record this meeting: nobody was asked to agree to it.")
     elif refused:
         found.append(
