@@ -10,7 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from vcsafe.models.base import Base, utcnow
 
-CANCELLED_WHERE = "action IN ('meeting.cancelled', 'meeting.deleted_at_provider')"
+#: The actions that cancel a meeting; a partial index holds just these (migration 0017).
+CANCELLING_ACTIONS = ("meeting.cancelled", "meeting.deleted_at_provider")
+CANCELLED_WHERE = "action IN (" + ", ".join(f"'{a}'" for a in CANCELLING_ACTIONS) + ")"
 
 
 class AuditEvent(Base):

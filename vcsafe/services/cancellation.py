@@ -25,7 +25,8 @@ from vcsafe.models import (
 from vcsafe.services import audit, emails
 
 # How long the people of a cancelled meeting are kept after it is cancelled: time for the
-# worker to send them the notice, which is deleted with the data it is addressed with.
+# worker to send them the notice (the push job sends due emails every few seconds; this covers
+# a mail-server hiccup), which is deleted with the data it is addressed with.
 CANCELLATION_NOTICE_TIME = timedelta(hours=1)
 
 
@@ -146,16 +147,15 @@ def _queue_notices(
     )
     now = utcnow()
     rows = [
-        {
-            "organisation_id": organisation.id,
-            "registrant_id": registrant_id,
-            "kind": "meeting_cancelled",
-            "to_address": emails.address(email, guardian_email),
-            "subject": f"Cancelled: {meeting.title}",
-            "body_encrypted": body,
-            "next_attempt_at": now,
-            "created_at": now,
-        }
+        emails.outbound_row(
+            organisation_id=organisation.id,
+            registrant_id=registrant_id,
+            kind="meeting_cancelled",
+            to=emails.address(email, guardian_email),
+            subject=f"Cancelled: {meeting.title}",
+            body_encrypted=body,
+            now=now,
+        )
         for registrant_id, email, guardian_email in recipients
     ]
     if rows:

@@ -42,6 +42,30 @@ def render(template: str, **context: object) -> str:
     return _env().get_template(template).render(**context)
 
 
+def outbound_row(
+    *,
+    organisation_id: int,
+    registrant_id: int,
+    kind: str,
+    to: str,
+    subject: str,
+    body_encrypted: bytes,
+    now: datetime,
+) -> dict[str, Any]:
+    """An email to a registrant queued to go `now`, as a row for a multi-row insert of
+    outbound_email (notices to everyone registered for a meeting)."""
+    return {
+        "organisation_id": organisation_id,
+        "registrant_id": registrant_id,
+        "kind": kind,
+        "to_address": to,
+        "subject": subject,
+        "body_encrypted": body_encrypted,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+
 def _recipient(registrant: Registrant) -> str:
     return address(registrant.email, registrant.guardian_email)
 
@@ -63,11 +87,7 @@ def _queue(
     now: datetime | None = None,
     **context: object,
 ) -> OutboundEmail:
-    body = (
-        _env()
-        .get_template(template)
-        .render(organisation=organisation, registrant=registrant, **context)
-    )
+    body = render(template, organisation=organisation, registrant=registrant, **context)
     email = OutboundEmail(
         organisation_id=organisation.id,
         registrant_id=registrant.id if registrant else None,
@@ -95,18 +115,15 @@ def confirmation(
 ) -> dict[str, Any]:
     """The confirmation of a new registration, with the choices made, the private link and
     the code accepted: the email's row, for registration_store to write with the registrant."""
-    body = (
-        _env()
-        .get_template("confirmation.txt")
-        .render(
-            meeting=meeting,
-            name=name,
-            guardian_name=guardian_name,
-            manage_url=manage_url(base_url, token),
-            choices=choices,
-        )
+    body = render(
+        "confirmation.txt",
+        meeting=meeting,
+        name=name,
+        guardian_name=guardian_name,
+        manage_url=manage_url(base_url, token),
+        choices=choices,
     )
-    return {
+    return {  # EMAIL_FIELDS: registration_store links it to the new registrant
         "organisation_id": meeting.organisation_id,
         "kind": "confirmation",
         "to_address": to,

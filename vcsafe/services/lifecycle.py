@@ -42,7 +42,8 @@ def meeting_ended(session: Session, meeting: Meeting, *, ended_at: datetime, sou
     if meeting.state in (MeetingState.ENDED, MeetingState.PURGED, MeetingState.CANCELLED):
         return False
     due = ended_at + timedelta(days=meeting.registrant_retention_days)
-    # The registrants first, then the meeting (written at the flush): cancellation.py.
+    # The registrants first, then the meeting (written at the flush): see
+    # cancellation.registrants_due.
     session.execute(
         update(Registrant)
         .where(

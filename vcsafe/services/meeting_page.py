@@ -22,6 +22,7 @@ from vcsafe.models import (
     Registrant,
     User,
 )
+from vcsafe.models.audit import CANCELLING_ACTIONS
 from vcsafe.providers.base import ProviderError
 from vcsafe.services import (
     audit,
@@ -56,10 +57,6 @@ class Cancellation:
     at: datetime
     by: str  # the organiser's name; "" when the provider reported the deletion
     told: int | None  # None for meetings cancelled before vcsafe told anyone
-
-
-#: The audit actions that cancel a meeting (models/audit.py indexes just these).
-CANCELLING_ACTIONS = ("meeting.cancelled", "meeting.deleted_at_provider")
 
 
 @dataclass(frozen=True)
@@ -99,7 +96,7 @@ def load(
     Looking at registrants is recorded in the audit log.
     """
     counts = meeting_lists.meeting_counts(session, meeting)
-    cancelled = cancellation(session, meeting)
+    cancelled = how_cancelled(session, meeting)
     # A cancelled meeting is gone at the provider: nothing there to read, switch or join.
     gone = cancelled is not None or meeting.state is MeetingState.CANCELLED
     account = meeting.provider_account
@@ -174,7 +171,7 @@ def _host_details(meeting: Meeting, box: SecretsBox) -> HostDetails:
     )
 
 
-def cancellation(session: Session, meeting: Meeting) -> Cancellation | None:
+def how_cancelled(session: Session, meeting: Meeting) -> Cancellation | None:
     """How a cancelled meeting (whose data may since have been purged) came to be cancelled,
     from the audit log."""
     if meeting.state not in (MeetingState.CANCELLED, MeetingState.PURGED):

@@ -28,8 +28,6 @@ from vcsafe.services.provider_accounts import ProviderFor
 MAX_DURATION_MINUTES = 24 * 60
 MAX_CAPACITY = 100_000
 MAX_RECORDING_RETENTION_DAYS = 365
-# How long a cancelled meeting's registrants are kept for the worker to email them that it is
-# cancelled (the push job sends due emails every few seconds; this covers a mail-server hiccup).
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ is reminded once, whatever the number of workers.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,8 +26,6 @@ from vcsafe.models import (
     RegistrantStatus,
 )
 from vcsafe.services import audit, emails
-
-log = logging.getLogger(__name__)
 
 REMINDER_LEAD = timedelta(hours=24)
 SETTLED = timedelta(hours=12)
@@ -114,13 +111,13 @@ def remind(session: Session, box: SecretsBox, meeting: Meeting, *, now: datetime
         if not people:
             break
         rows = [
-            {
-                "organisation_id": meeting.organisation_id,
-                "registrant_id": registrant_id,
-                "kind": "reminder",
-                "to_address": emails.address(email, guardian_email),
-                "subject": f"Reminder: {meeting.title}",
-                "body_encrypted": box.encrypt(
+            emails.outbound_row(
+                organisation_id=meeting.organisation_id,
+                registrant_id=registrant_id,
+                kind="reminder",
+                to=emails.address(email, guardian_email),
+                subject=f"Reminder: {meeting.title}",
+                body_encrypted=box.encrypt(
                     emails.render(
                         "meeting_reminder.txt",
                         organisation=meeting.organisation,
@@ -132,9 +129,8 @@ def remind(session: Session, box: SecretsBox, meeting: Meeting, *, now: datetime
                         code=code,
                     )
                 ),
-                "next_attempt_at": now,
-                "created_at": now,
-            }
+                now=now,
+            )
             for registrant_id, name, email, guardian_name, guardian_email, link in people
         ]
         session.execute(insert(OutboundEmail), rows)
