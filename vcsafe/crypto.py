@@ -21,7 +21,9 @@ class SecretsBox:
     """Encrypts provider secrets with a key derived from the secret key; old keys still decrypt."""
 
     def __init__(self, secret_key: str, previous_keys: tuple[str, ...] = ()) -> None:
-        self._fernet = MultiFernet([Fernet(_derive(k)) for k in (secret_key, *previous_keys)])
+        keys = (secret_key, *previous_keys)
+        self._fernet = MultiFernet([Fernet(_derive(k)) for k in keys])
+        self._digest_keys = [_derive(k, info=b"vcsafe address digests v1") for k in keys]
 
     def encrypt(self, plaintext: str) -> bytes:
         return self._fernet.encrypt(plaintext.encode("utf-8"))
@@ -35,13 +37,20 @@ class SecretsBox:
                 "listing the old one in previous_secret_keys?"
             ) from None
 
+    def digests(self, value: str) -> list[str]:
+        """A value's keyed digests (HMAC-SHA256), the current key's first: what is stored in
+        place of an email address that must be recognised, never read back. The old keys'
+        still match after a key rotation."""
+        data = value.encode("utf-8")
+        return [hmac.new(key, data, hashlib.sha256).hexdigest() for key in self._digest_keys]
+
     def rotate(self, token: bytes) -> bytes:
         """Re-encrypt under the current key (after a key rotation)."""
         return self._fernet.rotate(token)
 
 
-def _derive(secret_key: str) -> bytes:
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"vcsafe secrets at rest v1")
+def _derive(secret_key: str, info: bytes = b"vcsafe secrets at rest v1") -> bytes:
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info)
     return base64.urlsafe_b64encode(hkdf.derive(secret_key.encode("utf-8")))
 
 

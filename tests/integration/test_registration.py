@@ -134,7 +134,7 @@ def test_a_registration_writes_complete_rows(
     assert {d.decision for d in decisions.values()} == {ConsentDecision.GRANTED}
     assert {d.given_by for d in decisions.values()} == {"registrant"}
     assert {d.recorded_at for d in decisions.values()} == {person.created_at}
-    assert decisions[ConsentPurpose.PRIVACY_NOTICE].text_version == "privacy notice 2"
+    assert decisions[ConsentPurpose.PRIVACY_NOTICE].text_version == "privacy notice 3"
     [mail] = session.scalars(select(OutboundEmail)).all()
     assert (mail.registrant_id, mail.organisation_id) == (person.id, public_meeting.organisation_id)
     assert (mail.attempts, mail.sent_at, mail.last_error) == (0, None, "")

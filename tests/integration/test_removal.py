@@ -14,6 +14,7 @@ from tests.conftest import csrf_token
 from tests.fakes.zoom import ZoomFake
 from tests.planning import connect, plan
 from tests.public import manage_link, register
+from vcsafe.crypto import hash_token
 from vcsafe.jobs.worker import run_cleanup, run_push
 from vcsafe.models import (
     AuditEvent,
@@ -23,6 +24,7 @@ from vcsafe.models import (
     ProviderKind,
     Registrant,
     RegistrantStatus,
+    RegistrationBlock,
     User,
     utcnow,
 )
@@ -131,6 +133,61 @@ def test_a_removed_person_loses_their_zoom_link_and_cannot_register_again(
     session.expire_all()
     assert session.query(Registrant).count() == 0
     assert session.query(OutboundEmail).filter_by(registrant_id=troll).count() == 0
+
+
+def test_a_removed_person_who_erases_their_data_still_cannot_register_again(
+    app: Flask,
+    session: Session,
+    admin_client: FlaskClient,
+    public_meeting: Meeting,
+    zoom_fake: ZoomFake,
+) -> None:
+    zoom_id = public_meeting.provider_meeting_id or ""
+    troll = _registered(app, session, public_meeting, name="Troll", email="troll@example.org")
+    troll_link = manage_link(session, troll)
+    assert run_push(app).pushed == 1
+    _remove(admin_client, public_meeting, troll)
+
+    # They erase their data with their private link; the page warned them of what stays.
+    visitor = app.test_client()
+    assert visitor.get(troll_link).status_code == 302
+    manage = " ".join(visitor.get("/manage").get_data(as_text=True).split())
+    assert "Erasing it does not lift the block: until the meeting starts" in manage
+    erased = visitor.post("/manage/erase", data={"csrf_token": csrf_token(visitor, "/manage")})
+    assert erased.status_code == 200
+    session.expire_all()
+    assert session.get(Registrant, troll) is None
+    # What is kept in place of their address is no plain hash of it, and names nobody.
+    blocks = session.scalars(select(RegistrationBlock)).all()
+    assert [b.meeting_id for b in blocks] == [public_meeting.id]
+    assert blocks[0].address_digest != hash_token("troll@example.org")
+    assert "troll" not in blocks[0].address_digest
+
+    # Registering again, the address written another way: nothing stored, sent or pushed,
+    # and the page is the one everyone gets.
+    again = register(app.test_client(), public_meeting, name="Troll 2", email="Troll@Example.ORG")
+    assert again.status_code == 302 and again.headers["Location"].endswith("/registered")
+    session.expire_all()
+    assert session.query(Registrant).count() == 0
+    assert session.query(OutboundEmail).count() == 0
+    assert run_push(app).pushed == 0
+    assert zoom_fake.registrants(zoom_id) == []
+
+    # Anyone else registers as before.
+    ada = _registered(app, session, public_meeting)
+    assert run_push(app).pushed == 1
+    assert [r["email"] for r in zoom_fake.registrants(zoom_id)] == ["ada@example.org"]
+
+    # The block lasts while anyone can register: the cleanup deletes it once the meeting has
+    # started, not before.
+    run_cleanup(app)
+    assert session.query(RegistrationBlock).count() == 1
+    public_meeting.starts_at = utcnow() - timedelta(minutes=1)
+    session.commit()
+    run_cleanup(app)
+    session.expire_all()
+    assert session.query(RegistrationBlock).count() == 0
+    assert session.get(Registrant, ada) is not None
 
 
 def test_nothing_changes_while_zoom_cannot_delete_the_link(

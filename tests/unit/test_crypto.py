@@ -30,6 +30,16 @@ def test_rotated_key_still_decrypts_old_secrets_and_rotate_moves_them() -> None:
     assert SecretsBox("new-key" * 6).decrypt(moved) == "s3cret"
 
 
+def test_address_digests_need_the_key_and_survive_a_key_rotation() -> None:
+    old = SecretsBox("old-key" * 6)
+    stored = old.digests("troll@example.org")[0]
+    assert stored != hash_token("troll@example.org")  # not a plain hash anyone could redo
+    assert stored not in SecretsBox("other-key" * 6).digests("troll@example.org")
+    rotated = SecretsBox("new-key" * 6, previous_keys=("old-key" * 6,))
+    assert stored in rotated.digests("troll@example.org")
+    assert stored not in rotated.digests("ada@example.org")
+
+
 def test_wrong_key_gives_a_clear_error() -> None:
     stored = SecretsBox("a" * 40).encrypt("s3cret")
     with pytest.raises(ValueError, match="previous_secret_keys"):

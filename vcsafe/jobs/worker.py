@@ -18,6 +18,7 @@ from vcsafe.services import (
     outbox,
     purge,
     registrant_push,
+    registration_blocks,
     reminders,
     safety_fixes,
     subscriptions,
@@ -32,7 +33,8 @@ S = TypeVar("S", bound=BaseScheduler)
 
 
 def run_cleanup(app: Flask, *, progress: Callable[[int], None] | None = None) -> purge.PurgeReport:
-    """One cleanup run: notice ended meetings nobody told us about, then purge what is due.
+    """One cleanup run: notice ended meetings nobody told us about, then purge what is due
+    (and the registration blocks of meetings nobody can register for any more).
     Safe to call again at any time, and from several workers at once (PostgreSQL)."""
     settings = settings_of(app)
     now = utcnow()
@@ -42,6 +44,10 @@ def run_cleanup(app: Flask, *, progress: Callable[[int], None] | None = None) ->
         now=now,
         grace=timedelta(minutes=settings.webhook_grace_minutes),
     )
+    with db.factory(app).begin() as session:
+        blocks = registration_blocks.delete_spent(session, now=now)
+    if blocks:
+        log.info("cleanup: %d registration blocks of past meetings deleted", blocks)
     report = purge.run(
         db.factory(app),
         providers_of(app),

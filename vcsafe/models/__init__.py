@@ -21,6 +21,7 @@ from vcsafe.models.registrant import (
     Registrant,
     RegistrantStatus,
 )
+from vcsafe.models.registration_block import RegistrationBlock
 from vcsafe.models.webhook import WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "RecordingState",
     "Registrant",
     "RegistrantStatus",
+    "RegistrationBlock",
     "Role",
     "User",
     "WebhookDelivery",

@@ -179,7 +179,7 @@ def _decide(decision: _Decision, done: str) -> Response:
 @bp.post("/erase")
 def erase() -> str | Response:
     registrant = _current()
-    manage.request_erasure(db.session, registrant, now=utcnow())
+    manage.request_erasure(db.session, registrant, box=secrets_of(current_app), now=utcnow())
     db.session.commit()  # the request is on record before anything else can fail
     try:
         erasure.erase(

@@ -21,7 +21,7 @@ from vcsafe.models import (
     Registrant,
     RegistrantStatus,
 )
-from vcsafe.services import notices, public_meetings, registration
+from vcsafe.services import notices, public_meetings, registration, registration_blocks
 from vcsafe.services.errors import DomainError
 
 
@@ -272,9 +272,13 @@ def can_register_again(
     return live is not None and registration.closed_reason(live, now=now) is None
 
 
-def request_erasure(session: Session, registrant: Registrant, *, now: datetime) -> None:
+def request_erasure(
+    session: Session, registrant: Registrant, *, box: SecretsBox, now: datetime
+) -> None:
     """Mark the registrant for erasure now; the caller erases at once or the worker will.
-    Their private link stops working at once, whichever does it."""
+    Their private link stops working at once, whichever does it. Someone the organiser
+    removed stays unable to register for the meeting again (registration_blocks)."""
+    registration_blocks.keep_out(session, box, registrant, now=now)
     registrant.status = RegistrantStatus.ERASURE_REQUESTED
     registrant.purge_due_at = now
     registrant.manage_token_hash = None

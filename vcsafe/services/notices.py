@@ -12,8 +12,9 @@ from vcsafe.services import planning
 
 NOTICE_VERSION = "1"
 # Version 2 says what the page itself keeps (its one cookie, the hashed address it counts), and
-# is set out one paragraph per subject.
-PRIVACY_NOTICE_VERSION = "2"
+# is set out one paragraph per subject. Version 3 says what is kept of someone removed from the
+# meeting who erases their data (registration_blocks.py).
+PRIVACY_NOTICE_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,11 @@ def privacy_notice(meeting: Meeting, organisation: Organisation) -> Notice:
         "With the private link in your confirmation email you can see everything held about "
         f"you, download it, {withdraw}cancel your registration, or have your data erased "
         "straight away."
+    )
+    parts.append(
+        "If the organisers remove you from the meeting, your email address cannot register for "
+        "it again. Should you then have your data erased, only a code made from your address "
+        "with a secret key is kept in its place, to recognise it, until the meeting starts."
     )
     parts.append(
         "This page sets one cookie, only to protect the form against forgery; it goes when you "

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session, joinedload
 
 from vcsafe.models import (
@@ -30,6 +30,7 @@ from vcsafe.models import (
     MeetingState,
     ProviderKind,
     RecordingPolicy,
+    RegistrationBlock,
 )
 from vcsafe.services import notices, planning
 from vcsafe.services.tables import table_of
@@ -49,6 +50,8 @@ class Availability:
     capacity: int
     registered: int  # active registrants
     updated_at: datetime  # stamps the snapshot this request may use
+    # Some address removed from it and then erased may not register again (registration_blocks).
+    has_blocks: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,7 @@ class PublicMeeting:
 
 # Built once, in Core rather than ORM terms: this runs on every request for a plain row.
 _MEETING = table_of(Meeting)
+_BLOCK = table_of(RegistrationBlock)
 _AVAILABILITY = select(
     _MEETING.c.id,
     _MEETING.c.state,
@@ -117,6 +121,8 @@ _AVAILABILITY = select(
     _MEETING.c.capacity,
     _MEETING.c.active_registrants,  # kept by triggers: no count of the registrants
     _MEETING.c.updated_at,
+    # An index probe, false for nearly every meeting; spares them a query per registration.
+    exists().where(_BLOCK.c.meeting_id == _MEETING.c.id).correlate(_MEETING).label("has_blocks"),
 )
 _AVAILABILITY_BY_SLUG = _AVAILABILITY.where(_MEETING.c.public_slug == bindparam("slug"))
 _AVAILABILITY_BY_ID = _AVAILABILITY.where(_MEETING.c.id == bindparam("id"))
@@ -148,8 +154,10 @@ def availability_locked(session: Session, meeting_id: int) -> Availability:
 
 
 def _availability(row: Sequence[Any]) -> Availability:
-    meeting_id, state, starts_at, capacity, registered, updated_at = row
-    return Availability(meeting_id, state, starts_at, capacity, registered, updated_at)
+    meeting_id, state, starts_at, capacity, registered, updated_at, has_blocks = row
+    return Availability(
+        meeting_id, state, starts_at, capacity, registered, updated_at, bool(has_blocks)
+    )
 
 
 def meeting_by_slug(session: Session, slug: str) -> Meeting | None:

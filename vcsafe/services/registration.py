@@ -28,6 +28,7 @@ from vcsafe.services import (
     emails,
     notices,
     public_meetings,
+    registration_blocks,
     registration_duplicates,
     registration_store,
 )
@@ -76,7 +77,8 @@ class Registration:
 
 @dataclass(frozen=True)
 class Outcome:
-    registrant_id: int
+    # None: the address may not register (removed from the meeting, then erased).
+    registrant_id: int | None
     created: bool  # False: the email was already registered (nothing duplicated)
 
 
@@ -105,7 +107,8 @@ def register(
 
     `live` is the meeting's availability read in this transaction. The same email twice does
     not create a second registrant, nor does the email of someone the organiser removed:
-    registration_duplicates emails the address instead, and the page says the same either way.
+    registration_duplicates emails the address instead, and the page says the same either way
+    (a removed person who erased their data since is recognised by registration_blocks).
     Someone whose earlier registration was cancelled (or is being erased) registers afresh
     beside it.
     """
@@ -122,6 +125,10 @@ def register(
     reason = closed_reason(live, now=now)
     if reason:
         raise RegistrationClosed(reason)
+    if live.has_blocks and registration_blocks.is_blocked(session, box, meeting.id, form.email):
+        # Removed by the organiser, and erased since: nothing is stored and, as their address
+        # is not kept, nothing is sent; the page says what it says to everyone.
+        return Outcome(None, created=False)
     token, token_hash = new_link_token()
     name, email = form.name.strip(), form.email.strip()
     guardian_name = form.guardian_name.strip() if form.child else ""
