@@ -16,6 +16,7 @@ from vcsafe.models import utcnow
 from vcsafe.services import (
     lifecycle,
     outbox,
+    provider_watch,
     purge,
     registrant_push,
     registration_blocks,
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 SUBSCRIPTION_INTERVAL_MINUTES = 5
 #: How often the worker looks for meetings whose registrants are due their day-before reminder.
 REMINDER_INTERVAL_MINUTES = 5
+#: How often the worker looks for upcoming meetings to read back from their provider (each is
+#: read once every provider_watch.WATCH_EVERY).
+WATCH_INTERVAL_MINUTES = 10
 S = TypeVar("S", bound=BaseScheduler)
 
 
@@ -104,6 +108,26 @@ def run_reminders(app: Flask) -> reminders.ReminderReport:
     return report
 
 
+def run_watch(app: Flask) -> provider_watch.WatchReport:
+    """Read upcoming meetings back from Zoom or Teams; tell their organisers what changed."""
+    report = provider_watch.watch_due(
+        db.factory(app),
+        providers_of(app),
+        secrets_of(app),
+        base_url=settings_of(app).base_url,
+        now=utcnow(),
+    )
+    if report.changed or report.missing or report.failed:
+        log.info(
+            "watch: %d meetings read, %d with changed settings, %d missing, %d to retry",
+            report.read,
+            report.changed,
+            report.missing,
+            report.failed,
+        )
+    return report
+
+
 def run_subscriptions(app: Flask) -> subscriptions.SubscriptionReport:
     """Subscribe Teams meetings to change notifications and keep the subscriptions alive."""
     report = subscriptions.keep_subscriptions(
@@ -133,6 +157,7 @@ def schedule_jobs(scheduler: S, app: Flask) -> S:
     scheduler.add_job(
         run_reminders, "interval", minutes=REMINDER_INTERVAL_MINUTES, id="reminders", **common
     )
+    scheduler.add_job(run_watch, "interval", minutes=WATCH_INTERVAL_MINUTES, id="watch", **common)
     scheduler.add_job(
         run_subscriptions,
         "interval",

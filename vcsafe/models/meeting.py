@@ -89,6 +89,10 @@ class Meeting(Base):
     # The day-before reminder (services/reminders.py): when it was queued, and to how many.
     reminded_at: Mapped[datetime | None]
     reminded_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The worker's hourly read of an upcoming meeting at its provider (services/provider_watch.py):
+    # when it last read it, and when it told the organisers the provider no longer has it.
+    watched_at: Mapped[datetime | None]
+    missing_reported_at: Mapped[datetime | None]
     legal_hold_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -18,11 +18,9 @@ from vcsafe.models import (
     OutboundEmail,
     Registrant,
     RegistrantStatus,
-    Role,
-    User,
     utcnow,
 )
-from vcsafe.services import audit, emails
+from vcsafe.services import audit, emails, organiser_alerts
 
 # How long the people of a cancelled meeting are kept after it is cancelled: time for the
 # worker to send them the notice (the push job sends due emails every few seconds; this covers
@@ -43,13 +41,15 @@ def meeting_gone(
     told = tell_registrants_cancelled(session, box, meeting, now=now)
     if told is None:
         return None
-    _queue_organiser_email(
+    organiser_alerts.queue(
         session,
         box,
         meeting,
-        _organisers(session, meeting),
+        kind="deleted_at_provider",
+        subject=f"Deleted in {organiser_alerts.product_of(meeting)}: {meeting.title}",
+        template="meeting_deleted_at_provider.txt",
         told=told,
-        page_url=f"{base_url.rstrip('/')}/console/meetings/{meeting.id}",
+        page_url=organiser_alerts.page_url(meeting, base_url),
     )
     audit.record(
         session,
@@ -59,25 +59,6 @@ def meeting_gone(
         registrants_told=told,
     )
     return told
-
-
-def _organisers(session: Session, meeting: Meeting) -> list[str]:
-    """Who hears about a meeting: whoever planned it, while they can sign in; otherwise the
-    organisation's admins."""
-    planner = session.get(User, meeting.created_by_id) if meeting.created_by_id else None
-    if planner is not None and planner.active:
-        return [planner.email]
-    return list(
-        session.scalars(
-            select(User.email)
-            .where(
-                User.organisation_id == meeting.organisation_id,
-                User.role == Role.ADMIN,
-                User.active.is_(True),
-            )
-            .order_by(User.id)
-        )
-    )
 
 
 def tell_registrants_cancelled(
@@ -161,42 +142,3 @@ def _queue_notices(
     if rows:
         session.execute(insert(OutboundEmail), rows)
     return len(rows)
-
-
-def _queue_organiser_email(
-    session: Session,
-    box: SecretsBox,
-    meeting: Meeting,
-    recipients: Sequence[str],
-    *,
-    told: int,
-    page_url: str,
-) -> int:
-    """Tell a meeting's organisers that someone deleted it in Zoom's or Teams' own app and
-    that vcsafe cancelled it; returns how many were queued."""
-    account = meeting.provider_account
-    product = account.kind.product if account is not None else "the provider's own app"
-    body = box.encrypt(
-        emails.render(
-            "meeting_deleted_at_provider.txt",
-            organisation=meeting.organisation,
-            meeting=meeting,
-            product=product,
-            told=told,
-            page_url=page_url,
-        )
-    )
-    now = utcnow()
-    session.add_all(
-        OutboundEmail(
-            organisation_id=meeting.organisation_id,
-            kind="deleted_at_provider",
-            to_address=to,
-            subject=f"Deleted in {product}: {meeting.title}",
-            body_encrypted=body,
-            next_attempt_at=now,
-            created_at=now,
-        )
-        for to in recipients
-    )
-    return len(recipients)

@@ -73,6 +73,11 @@ class MeetingsMixin(GraphState):
         with self._lock:
             return list(self._meetings)
 
+    def delete_in_app(self, meeting_id: str) -> None:
+        """Delete an online meeting as someone outside vcsafe would (another Graph client)."""
+        with self._lock:
+            del self._meetings[meeting_id]
+
     def set_setting(self, meeting_id: str, name: str, value: Any) -> None:
         """Change a setting as someone in Teams would (drift); a dotted name reaches a nested
         one, e.g. "lobbyBypassSettings.scope"."""
