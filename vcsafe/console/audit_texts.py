@@ -27,6 +27,7 @@ ACTIONS: dict[str, str] = {
     "meeting.fix.reapply_settings": "Safe settings applied again at the provider",
     "meeting.fix.recording_off": "Automatic recording switched off by an organiser",
     "meeting.legal_hold_placed": "Legal hold placed",
+    "meeting.missing_at_provider": "Meeting found missing at the provider (organisers emailed)",
     "meeting.legal_hold_released": "Legal hold released",
     "meeting.planned": "Meeting planned",
     "meeting.registrant_removed": "Registrant removed from the meeting by an organiser",
