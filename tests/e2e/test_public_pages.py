@@ -81,6 +81,16 @@ def test_register_refusing_recording_then_withdraw_download_and_erase(
     data = json.loads(Path(download.value.path()).read_text())
     assert data["registrant"]["email"] == "ada@example.org"
 
+    # A wrong name is corrected on the same page; a blank one is refused there, with a message.
+    page.get_by_role("textbox", name="Your name").fill("")
+    page.get_by_role("button", name="Correct my name").click()
+    assert page.get_by_text("Enter your name.").first.is_visible()
+    assert serious_accessibility_violations(page) == []
+    page.get_by_role("textbox", name="Your name").fill("Ada King")
+    page.get_by_role("button", name="Correct my name").click()
+    assert page.get_by_text("Your name is corrected.").is_visible()
+    assert _person(session, "ada@example.org").name == "Ada King"
+
     page.get_by_role("button", name="Withdraw my consent to recording").click()
     assert page.get_by_text("Your consent to recording is withdrawn.").is_visible()
     page.get_by_role("button", name="Erase my data now").click()

@@ -21,7 +21,7 @@ def _notice(policy: RecordingPolicy, future_contact: bool, retention_days: int =
 def test_an_unrecorded_meeting_asks_nothing_about_recording() -> None:
     text = _notice(RecordingPolicy.NONE, future_contact=False)
     assert "record" not in text
-    assert "see everything held about you, download it, cancel your registration" in text
+    assert "see everything held about you, download it, correct your name, cancel your" in text
 
 
 @pytest.mark.parametrize("policy", [RecordingPolicy.WITH_CONSENT, RecordingPolicy.REQUIRED])

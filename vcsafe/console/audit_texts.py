@@ -41,6 +41,7 @@ ACTIONS: dict[str, str] = {
     "purge.receipt": "Data deleted on schedule (receipt issued)",
     "recording.deleted_elsewhere": "Recording found deleted at the provider",
     "recording.found": "Recording found at the provider",
+    "registrant.corrected": "Registrant corrected their name (the names are not kept here)",
     "registrant.erased": "Registrant's data erased",
     "registrants.exported": "Proof of consent downloaded",
     "registrants.viewed": "Registrants viewed",

@@ -95,3 +95,13 @@ class RegistrationForm(FlaskForm):
             guardian_consents=bool(self.guardian_consent.data),
             shown=self.notices_digest.data or "",
         )
+
+
+class CorrectNamesForm(FlaskForm):
+    """On the private page: the names a registrant gave, to correct."""
+
+    name = StringField(
+        "Your name",
+        validators=[DataRequired(message="Enter your name."), Length(max=200)],
+    )
+    guardian_name = StringField("Parent or guardian's name", validators=[Length(max=200)])

@@ -29,9 +29,10 @@ from vcsafe.crypto import hash_token
 from vcsafe.db import db
 from vcsafe.extensions import limiter
 from vcsafe.formatting import counted
-from vcsafe.models import Meeting, Registrant, utcnow
+from vcsafe.models import Meeting, Registrant, RegistrantStatus, utcnow
 from vcsafe.providers.base import ProviderError
-from vcsafe.services import erasure, manage, safety_fixes
+from vcsafe.public.forms import CorrectNamesForm
+from vcsafe.services import erasure, manage, rectification, safety_fixes
 from vcsafe.services.errors import DomainError
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
@@ -66,6 +67,13 @@ def arrive(token: str) -> Response:
 @bp.get("")
 def page() -> str:
     registrant = _current()
+    names = CorrectNamesForm(
+        data={"name": registrant.name, "guardian_name": registrant.guardian_name}
+    )
+    return _page(registrant, names)
+
+
+def _page(registrant: Registrant, names: CorrectNamesForm) -> str:
     held = manage.everything_held(db.session, registrant, secrets_of(current_app))
     meeting = db.session.get(Meeting, registrant.meeting_id)
     assert meeting is not None  # a registrant goes with their meeting
@@ -78,7 +86,44 @@ def page() -> str:
         needs_code=not manage.accepted_current_code(db.session, registrant),
         register_again=manage.can_register_again(db.session, registrant, meeting, now=utcnow()),
         form=ConfirmForm(),
+        names=names,
     )
+
+
+@bp.post("/correct")
+@limiter.limit("10 per hour")
+def correct() -> str | Response | tuple[str, int]:
+    """Correct the names given; a wrong one re-renders the page with the reason."""
+    registrant = _current()
+    if registrant.status is not RegistrantStatus.ACTIVE:  # the page offers no form then
+        flash("Only a registration that is still active can be corrected.", "error")
+        return redirect(url_for("manage.page"))
+    names = CorrectNamesForm()
+    if not names.validate_on_submit():
+        return _page(registrant, names), 400
+    try:
+        corrected = rectification.correct_names(
+            db.session,
+            registrant,
+            name=names.name.data or "",
+            guardian_name=names.guardian_name.data or "",
+            provider_for=interactive_providers_of(current_app),
+            now=utcnow(),
+        )
+    except rectification.CorrectionError as exc:
+        db.session.rollback()
+        target = names.guardian_name if exc.field == "guardian_name" else names.name
+        target.errors = [*target.errors, str(exc)]
+        return _page(registrant, names), 400
+    db.session.commit()
+    flash(
+        "Your name is corrected. A new joining link is on its way by email; the old one no "
+        "longer works."
+        if corrected.new_link
+        else "Your name is corrected.",
+        "success",
+    )
+    return redirect(url_for("manage.page"))
 
 
 @bp.get("/data.json")

@@ -13,7 +13,8 @@ from vcsafe.services import planning
 NOTICE_VERSION = "1"
 # Version 2 says what the page itself keeps (its one cookie, the hashed address it counts), and
 # is set out one paragraph per subject. Version 3 says what is kept of someone removed from the
-# meeting who erases their data (registration_blocks.py).
+# meeting who erases their data (registration_blocks.py), that a name can be corrected
+# (rectification.py), and where to complain.
 PRIVACY_NOTICE_VERSION = "3"
 
 
@@ -95,8 +96,8 @@ def privacy_notice(meeting: Meeting, organisation: Organisation) -> Notice:
     withdraw = f"withdraw your consent {' or '.join(consents)}, " if consents else ""
     parts.append(
         "With the private link in your confirmation email you can see everything held about "
-        f"you, download it, {withdraw}cancel your registration, or have your data erased "
-        "straight away."
+        f"you, download it, correct your name, {withdraw}cancel your registration, or have "
+        "your data erased straight away."
     )
     parts.append(
         "If the organisers remove you from the meeting, your email address cannot register for "
@@ -111,6 +112,10 @@ def privacy_notice(meeting: Meeting, organisation: Organisation) -> Notice:
     )
     if organisation.incident_contact:
         parts.append(f"Questions or concerns: {organisation.incident_contact}.")
+    parts.append(
+        "You can also complain to a data protection authority: in the UK, the Information "
+        "Commissioner's Office."
+    )
     return Notice(text="\n\n".join(parts), version=f"privacy notice {PRIVACY_NOTICE_VERSION}")
 
 
