@@ -69,6 +69,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         meeting_actions,
         meetings,
         organisation,
+        person_requests,
         retention,
         users,
         views,
@@ -89,6 +90,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(mail.bp)
     app.register_blueprint(organisation.bp)
     app.register_blueprint(retention.bp)
+    app.register_blueprint(person_requests.bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(registration.bp)
     app.register_blueprint(manage.bp)

@@ -99,6 +99,7 @@ class World:
             "/console/receipts",
             f"/console/receipts/{self.receipt}",
             "/console/contacts",
+            "/console/requests",
             "/console/mail",
             f"/console/mail/{self.email}",
             "/console/account/password",
@@ -331,6 +332,7 @@ def test_forms_with_errors_are_accessible(
         ("/console/incidents/new", "Log the incident"),
         ("/console/users", "Add user"),
         ("/console/account/password", "Change password"),
+        ("/console/requests", "Find what is held"),
     ):
         page.goto(f"{live_server}{path}")
         for box in page.locator("main input[type=text], main input[type=number]").all():
@@ -342,6 +344,43 @@ def test_forms_with_errors_are_accessible(
         if problems:
             found[path] = problems
     assert found == {}
+
+
+def test_what_is_held_under_an_address_is_accessible(
+    page: Any, live_server: str, admin: User, world: World
+) -> None:
+    _signed_in(page, live_server, admin)
+    page.goto(f"{live_server}/console/requests")
+    page.get_by_label("Their email address").fill(
+        "registrant.01.with-a-long-address@community-heritage.example.org"
+    )
+    page.get_by_role("button", name="Find what is held").click()
+    assert page.get_by_role("heading", name="Held under this address").is_visible()
+    assert serious_accessibility_violations(page) == []
+
+
+def test_an_admin_answers_a_persons_request_on_a_phone_without_javascript(
+    phone_page: Any, live_server: str, session: Session, admin: User, world: World
+) -> None:
+    page = phone_page
+    _signed_in(page, live_server, admin)
+    page.goto(f"{live_server}/console/organisation")
+    page.get_by_role("link", name="A person's request about their data").click()
+    page.get_by_label("Their email address").fill(
+        "REGISTRANT.02.with-a-long-address@community-heritage.example.org"
+    )
+    page.get_by_role("button", name="Find what is held").click()
+    assert page.get_by_role("heading", name="Held under this address").is_visible()
+    assert page.get_by_text("1 registration", exact=True).is_visible()  # the table's caption
+    assert page.get_by_role("cell", name="Registrant 02 Longfellow-Fairweather").is_visible()
+    assert not overflows_horizontally(page)  # axe checks this page with JavaScript on
+    # Erasing asks for the check first, on the same page.
+    page.get_by_role("button", name="Erase all of it now").click()
+    assert page.get_by_text(
+        "Check that the request comes from the person before erasing their data."
+    ).first.is_visible()
+    page.get_by_role("button", name="Email them their private links").click()
+    assert page.get_by_text("1 email queued to this address").is_visible()
 
 
 def test_every_console_page_fits_a_phone_without_javascript(

@@ -35,6 +35,8 @@ ACTIONS: dict[str, str] = {
     "meeting.updated_at_provider": "Meeting updated at the provider",
     "organisation.created": "Organisation created",
     "organisation.settings_changed": "Organisation settings changed",
+    "person.erased": "A person's data erased at their request, made to the organisation",
+    "person.links_sent": "A person emailed their private links, at their request",
     "provider_account.connected": "Zoom or Teams account connected",
     "provider_account.disconnected": "Zoom or Teams account disconnected",
     "provider_account.tested": "Zoom or Teams account tested",

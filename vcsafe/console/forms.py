@@ -117,3 +117,20 @@ class ConnectAccountForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something: only a CSRF token."""
+
+
+class PersonRequestForm(FlaskForm):
+    """An admin looking up what is held under one email address (a person's request)."""
+
+    email = EmailField(
+        "Their email address",
+        description="As they registered with it, or as a child's parent or guardian.",
+        validators=[
+            DataRequired("Enter the email address the request is about."),
+            Email("Enter an email address like name@example.org."),
+            Length(max=320),
+        ],
+    )
+    checked = BooleanField(
+        "I have checked that the request comes from the person who uses this address"
+    )

@@ -158,6 +158,31 @@ def queue_already_registered(
     )
 
 
+def queue_private_link(
+    session: Session,
+    box: SecretsBox,
+    meeting: Meeting,
+    organisation: Organisation,
+    registrant: Registrant,
+    token: str,
+    *,
+    base_url: str,
+) -> OutboundEmail:
+    """A fresh private link, sent when the person asked the organisation what it holds."""
+    return _queue(
+        session,
+        box,
+        organisation,
+        registrant,
+        "private_link",
+        _recipient(registrant),
+        f"Your data held by {organisation.name}: {meeting.title}",
+        "private_link.txt",
+        meeting=meeting,
+        manage_url=manage_url(base_url, token),
+    )
+
+
 def queue_registration_refused(
     session: Session,
     box: SecretsBox,
@@ -236,8 +261,10 @@ def queue_contact_kept(
     token: str,
     *,
     base_url: str,
+    asked: bool = False,
 ) -> OutboundEmail:
-    """Tells someone who opted in that only their name and email are kept, and how to stop."""
+    """Tells someone who opted in that only their name and email are kept, and how to stop;
+    `asked`: because they asked the organisation what it holds about them."""
     return _queue(
         session,
         box,
@@ -249,4 +276,5 @@ def queue_contact_kept(
         "contact_kept.txt",
         contact=contact,
         withdraw_url=f"{base_url}/contacts/withdraw/{token}",
+        asked=asked,
     )
