@@ -63,7 +63,9 @@ def watch_due(
     base_url: str,
     now: datetime,
 ) -> WatchReport:
-    """Read back every upcoming meeting not read for WATCH_EVERY; each in its own transaction."""
+    """Read back every upcoming meeting not read for WATCH_EVERY; each in its own transaction.
+    Once an account cannot be read, its other meetings wait for the next run instead of each
+    waiting out the same outage."""
     with factory() as session:
         ids = list(
             session.scalars(
@@ -82,10 +84,14 @@ def watch_due(
             )
         )
     report = WatchReport()
+    unread: set[int] = set()  # accounts that could not be read in this run
     for meeting_id in ids:
         with factory() as session:
             meeting = session.get(Meeting, meeting_id)
             if meeting is None or meeting.provider_account is None:
+                continue
+            if meeting.provider_account.id in unread:
+                report.failed += 1  # the same outage: wait for the next run
                 continue
             found = watch(
                 session,
@@ -95,6 +101,8 @@ def watch_due(
                 base_url=base_url,
                 now=now,
             )
+            if found is Found.UNREAD:
+                unread.add(meeting.provider_account.id)
             session.commit()
         if found is Found.UNREAD:
             report.failed += 1
