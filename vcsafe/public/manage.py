@@ -226,24 +226,20 @@ def erase() -> str | Response:
     registrant = _current()
     manage.request_erasure(db.session, registrant, box=secrets_of(current_app), now=utcnow())
     db.session.commit()  # the request is on record before anything else can fail
-    try:
-        erasure.erase(
-            db.session,
-            registrant,
-            provider_for=interactive_providers_of(current_app),
-            erase_mail_copies=mail_eraser_of(current_app),
-            reason="erasure requested",
-        )
-    except ProviderError:
-        db.session.rollback()
-        session.pop(SESSION_KEY, None)
+    erased = erasure.erase_now_or_later(
+        db.session,
+        registrant,
+        provider_for=interactive_providers_of(current_app),
+        erase_mail_copies=mail_eraser_of(current_app),
+        reason="erasure requested",
+    )
+    session.pop(SESSION_KEY, None)
+    if not erased:
         return render_template(
             "public/erased.html",
             pending=True,
             retry_every=counted(settings_of(current_app).cleanup_interval_minutes, "minute"),
         )
-    db.session.commit()
-    session.pop(SESSION_KEY, None)
     return render_template("public/erased.html", pending=False)
 
 

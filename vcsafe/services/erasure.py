@@ -53,6 +53,40 @@ def erase(
     log.info("registrant %s of meeting %s erased (%s)", registrant_id, meeting.id, reason)
 
 
+def erase_now_or_later(
+    session: Session,
+    registrant: Registrant,
+    *,
+    provider_for: ProviderFor,
+    erase_mail_copies: EraseMailCopies | None,
+    reason: str,
+) -> bool:
+    """Erase a registrant whose erasure request is committed already, and commit. If the
+    provider cannot take it now, the request stays on record (its private link dead) and the
+    worker's cleanup finishes it: returns False."""
+    registrant_id = registrant.id
+    try:
+        erase(
+            session,
+            registrant,
+            provider_for=provider_for,
+            erase_mail_copies=erase_mail_copies,
+            reason=reason,
+        )
+    except ProviderError as exc:
+        session.rollback()
+        # By kind and status only: a provider's message may quote the person's email.
+        log.warning(
+            "erasure of registrant %s left to the cleanup: %s (status %s)",
+            registrant_id,
+            type(exc).__name__,
+            exc.status,
+        )
+        return False
+    session.commit()
+    return True
+
+
 def delete_locally(
     session: Session, registrant: Registrant, *, erase_mail_copies: EraseMailCopies | None
 ) -> None:

@@ -127,7 +127,8 @@ def watch(
     page view or a second worker reading it at the same time tells nobody twice."""
     live, error = settings_drift.read_live(provider, meeting)
     if live is None and error != settings_drift.MEETING_GONE:
-        log.warning("watching meeting %s: %s", meeting.id, error)
+        # Not the provider's message, which may quote a host's address.
+        log.warning("watching meeting %s: the provider could not be read", meeting.id)
         return Found.UNREAD
     session.refresh(meeting, with_for_update=True)
     if meeting.state is not MeetingState.SCHEDULED or meeting.missing_reported_at is not None:

@@ -103,7 +103,6 @@ def _withdraw_link(
     """Delete the person's registration at the provider and queue them to be registered again
     under the corrected name; nothing changes if the provider does not confirm."""
     account = meeting.provider_account
-    product = account.kind.product if account is not None else "The provider"
     if account is None:
         raise CorrectionError(
             "The meeting's Zoom or Teams account was disconnected, so your name cannot be "
@@ -116,8 +115,8 @@ def _withdraw_link(
             )
     except ProviderError:
         raise CorrectionError(
-            f"{product} could not be reached, so nothing was changed: please try again in a "
-            "few minutes."
+            f"{account.kind.product} could not be reached, so nothing was changed: please try "
+            "again in a few minutes."
         ) from None
     registrant.provider_registrant_id = None
     registrant.join_url_encrypted = None

@@ -33,19 +33,15 @@ def keep_out(session: Session, box: SecretsBox, registrant: Registrant, *, now: 
     meeting = session.get(Meeting, registrant.meeting_id)
     if meeting is None or meeting.state not in OPEN_STATES or meeting.starts_at <= now:
         return False
-    digest = box.digests(_normalised(registrant.email))[0]
-    exists = session.scalar(
-        select(RegistrationBlock.id).where(
-            RegistrationBlock.meeting_id == meeting.id,
-            RegistrationBlock.address_digest == digest,
+    # One block per address and meeting: while it lasts, the address cannot register again
+    # to be removed a second time.
+    session.execute(
+        insert(RegistrationBlock).values(
+            meeting_id=meeting.id,
+            address_digest=box.digests(_normalised(registrant.email))[0],
+            created_at=now,
         )
     )
-    if exists is None:
-        session.execute(
-            insert(RegistrationBlock).values(
-                meeting_id=meeting.id, address_digest=digest, created_at=now
-            )
-        )
     return True
 
 

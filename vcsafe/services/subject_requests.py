@@ -14,7 +14,6 @@ The audit log records counts, never the address.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,12 +22,9 @@ from sqlalchemy.orm import Session
 
 from vcsafe.crypto import SecretsBox, new_link_token
 from vcsafe.models import Contact, Meeting, Organisation, Registrant, RegistrantStatus
-from vcsafe.providers.base import ProviderError
 from vcsafe.services import audit, emails, erasure, manage
 from vcsafe.services.erasure import EraseMailCopies
 from vcsafe.services.provider_accounts import ProviderFor
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -146,29 +142,17 @@ def erase_all(
     if held.contact is not None:
         session.delete(held.contact)
     session.commit()
-    done = pending = 0
-    for found in held.registrations:
-        try:
-            erasure.erase(
-                session,
-                found.registrant,
-                provider_for=provider_for,
-                erase_mail_copies=erase_mail_copies,
-                reason="erasure requested of the organisation",
-            )
-        except ProviderError as exc:
-            session.rollback()
-            # By kind and status only: a provider's message may quote the person's email.
-            log.warning(
-                "erasure of registrant %s left to the cleanup: %s (status %s)",
-                found.registrant.id,
-                type(exc).__name__,
-                exc.status,
-            )
-            pending += 1
-        else:
-            session.commit()
-            done += 1
+    done = sum(
+        erasure.erase_now_or_later(
+            session,
+            found.registrant,
+            provider_for=provider_for,
+            erase_mail_copies=erase_mail_copies,
+            reason="erasure requested of the organisation",
+        )
+        for found in held.registrations
+    )
+    pending = len(held.registrations) - done
     audit.record(
         session,
         organisation.id,
